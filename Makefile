@@ -1,0 +1,182 @@
+# meet: plain make with pkg-config.
+#
+#   make            build the programs into build/bin
+#   make check      install what is missing, build, run unit and regress
+#                   tests, then the regress tests again under ASan and UBSan
+#   make run        install what is missing, build, start meetd in the
+#                   foreground on its embedded defaults
+#   make deps       install the Debian packages the build and tests need
+#   make install    PREFIX (/usr/local) and DESTDIR are honoured
+#   make bench      the benchmarks
+#
+# Every program's sources are the *.c files of its folder; the file named
+# after the program holds main().  Objects go to $(BUILD) so a sanitizer
+# build (BUILD=build-asan SANITIZE=1) lives beside the normal one.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR	?= /lib/systemd/system
+
+BUILD	?= build
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARNINGS = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+	   -Wpointer-arith -Wcast-qual -Werror
+ifeq ($(SANITIZE),1)
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+endif
+VERSION	= 0.1.0
+
+PKGS_LIB   = jansson
+PKGS_MEETD = libevent jansson libsystemd inih
+PKGS_CTL   = jansson
+PKGS_CAP   = libturbojpeg sndfile alsa libswresample libavutil
+PKGS_PLAY  = libturbojpeg sndfile alsa libswresample libavutil libavformat \
+	     libavcodec libswscale
+PKGS_TEST  = cmocka
+
+pkgcflags = $(shell pkg-config --cflags $(1))
+pkglibs   = $(shell pkg-config --libs $(1))
+
+CPPFLAGS += -D_GNU_SOURCE -DMEET_VERSION='"$(VERSION)"' -Ilib
+ALLCFLAGS = $(CFLAGS) $(WARNINGS) $(SANFLAGS) -std=gnu11 -MMD -MP \
+	    $(call pkgcflags,$(sort $(PKGS_MEETD) $(PKGS_CAP) $(PKGS_PLAY) $(PKGS_TEST)))
+LDLIBS_BASE = -lm -lpthread
+
+LIB_SRCS   = $(wildcard lib/*.c)
+MEETD_SRCS = $(wildcard meetd/*.c)
+CTL_SRCS   = $(wildcard meetctl/*.c)
+CAP_SRCS   = $(wildcard meet-cap/*.c)
+PLAY_SRCS  = $(wildcard meet-play/*.c)
+UNIT_SRCS  = $(wildcard tests/unit/test-*.c)
+TOOL_SRCS  = $(wildcard tests/tools/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBMEET  = $(BUILD)/lib/libmeet.a
+LIBMEETD = $(BUILD)/lib/libmeetd.a
+LIBCAP   = $(BUILD)/lib/libmeetcap.a
+LIBPLAY  = $(BUILD)/lib/libmeetplay.a
+
+PROGS = $(BUILD)/bin/meetd $(BUILD)/bin/meetctl $(BUILD)/bin/meet-cap \
+	$(BUILD)/bin/meet-play
+UNITS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TOOLS = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+
+all: $(PROGS) $(TOOLS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
+
+$(LIBMEET): $(call obj,$(LIB_SRCS))
+$(LIBMEETD): $(call obj,$(filter-out meetd/meetd.c,$(MEETD_SRCS)))
+$(LIBCAP): $(call obj,$(filter-out meet-cap/meet-cap.c,$(CAP_SRCS)))
+$(LIBPLAY): $(call obj,$(filter-out meet-play/meet-play.c,$(PLAY_SRCS)))
+$(BUILD)/lib/%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/meetd: $(call obj,meetd/meetd.c) $(LIBMEETD) $(LIBMEET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_MEETD)) $(LDLIBS_BASE)
+
+$(BUILD)/bin/meetctl: $(call obj,$(CTL_SRCS)) $(LIBMEET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_CTL)) $(LDLIBS_BASE)
+
+$(BUILD)/bin/meet-cap: $(call obj,meet-cap/meet-cap.c) $(LIBCAP) $(LIBMEET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_LIB) $(PKGS_CAP)) $(LDLIBS_BASE)
+
+$(BUILD)/bin/meet-play: $(call obj,meet-play/meet-play.c) $(LIBPLAY) $(LIBMEET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_LIB) $(PKGS_PLAY)) $(LDLIBS_BASE)
+
+# A unit test links against every program's archive; the linker takes only
+# the objects it needs.
+$(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(LIBMEETD) $(LIBCAP) $(LIBPLAY) $(LIBMEET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ \
+	    $(call pkglibs,$(sort $(PKGS_MEETD) $(PKGS_CAP) $(PKGS_PLAY) $(PKGS_TEST))) $(LDLIBS_BASE)
+
+# Small programs the regress tests use (a pausable TCP proxy, a tone checker).
+$(BUILD)/tools/%: $(call obj,tests/tools/%.c) $(LIBMEET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ \
+	    $(call pkglibs,$(sort $(PKGS_MEETD) $(PKGS_CAP) $(PKGS_PLAY))) $(LDLIBS_BASE)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Debian packages: to build, and to test.
+DEPS_BUILD = build-essential pkg-config libevent-dev libjansson-dev \
+	     libturbojpeg0-dev libsndfile1-dev libasound2-dev libavcodec-dev \
+	     libavformat-dev libavutil-dev libswresample-dev libswscale-dev \
+	     libinih-dev libopus-dev libsystemd-dev
+DEPS_TEST  = libcmocka-dev mandoc ffmpeg jq nftables iproute2 tmux \
+	     alsa-utils perl procps psmisc
+SUDO	= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+deps:
+	@missing=$$(for p in $(DEPS_BUILD) $(DEPS_TEST); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		    grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y \
+		    -qq --no-install-recommends $$missing; \
+	else \
+		echo "make deps: every package is installed"; \
+	fi
+
+run: deps
+	$(MAKE) all
+	$(BUILD)/bin/meetd -v
+
+unit: all $(UNITS)
+	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
+
+regress: all
+	MEET_BIN=$(CURDIR)/$(BUILD)/bin MEET_TOOLS=$(CURDIR)/$(BUILD)/tools \
+	    prove -j2 --timer tests/regress/*.t
+
+lint:
+	mandoc -Tlint -W warning man/*.[1-8]
+
+check: deps
+	$(MAKE) lint
+	$(MAKE) unit
+	$(MAKE) regress
+	$(MAKE) BUILD=build-asan SANITIZE=1 regress
+
+bench: deps all
+	@if [ -x tests/bench/run ]; then tests/bench/run; \
+	else echo "make bench: no benchmarks yet"; fi
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/meet \
+	    $(DESTDIR)$(UNITDIR)
+	install -m 755 $(BUILD)/bin/meetd $(DESTDIR)$(SBINDIR)
+	install -m 755 $(BUILD)/bin/meetctl $(BUILD)/bin/meet-cap \
+	    $(BUILD)/bin/meet-play $(DESTDIR)$(BINDIR)
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8
+	[ -e $(DESTDIR)$(SYSCONFDIR)/meet/meetd.conf ] || \
+	    install -m 644 etc/meetd.conf $(DESTDIR)$(SYSCONFDIR)/meet
+	sed 's|@SBINDIR@|$(SBINDIR)|' etc/meetd.service > \
+	    $(DESTDIR)$(UNITDIR)/meetd.service
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all deps run unit regress lint check bench install clean
+.DELETE_ON_ERROR:
