@@ -42,6 +42,8 @@ static void	alsa_close(void *);
 static int	alsa_params(struct alsa_state *, const struct cap_aparams *,
 		    char **);
 static int	alsa_take(struct alsa_state *, char **);
+static void	alsa_quiet(const char *, int, const char *, int,
+		    const char *, ...);
 
 const struct cap_audio_source cap_audio_alsa = {
 	.name = "alsa",
@@ -50,6 +52,18 @@ const struct cap_audio_source cap_audio_alsa = {
 	.read = alsa_read,
 	.close = alsa_close
 };
+
+/* libasound's own messages would repeat ours less clearly. */
+static void
+alsa_quiet(const char *file, int line, const char *func, int err,
+    const char *fmt, ...)
+{
+	(void)file;
+	(void)line;
+	(void)func;
+	(void)err;
+	(void)fmt;
+}
 
 /* Ask for -r and -c; whatever the device settles on is converted. */
 static int
@@ -81,7 +95,7 @@ alsa_params(struct alsa_state *as, const struct cap_aparams *p,
 		goto fail;
 	return 0;
 fail:
-	xasprintf(cause, "%s: %s", as->dev, snd_strerror(r));
+	xasprintf(cause, "alsa:%s: %s", as->dev, snd_strerror(r));
 	return -1;
 }
 
@@ -97,10 +111,11 @@ alsa_open(void **statep, const char *arg, const struct cap_aparams *p,
 	as->dev = xstrdup(arg != NULL && *arg != '\0' ? arg : ALSA_DEFAULT);
 	as->fifo.channels = p->channels;
 	as->outrate = p->rate;
+	snd_lib_error_set_handler(alsa_quiet);
 	if ((r = snd_pcm_open(&as->pcm, as->dev, SND_PCM_STREAM_CAPTURE,
 	    SND_PCM_NONBLOCK)) < 0) {
 		as->pcm = NULL;
-		xasprintf(cause, "%s: %s", as->dev, snd_strerror(r));
+		xasprintf(cause, "alsa:%s: %s", as->dev, snd_strerror(r));
 		goto out;
 	}
 	if (alsa_params(as, p, cause) != 0)
@@ -120,7 +135,7 @@ alsa_open(void **statep, const char *arg, const struct cap_aparams *p,
 	as->in = xreallocarray(NULL, as->insize,
 	    as->channels * sizeof *as->in);
 	if ((r = snd_pcm_start(as->pcm)) < 0) {
-		xasprintf(cause, "%s: %s", as->dev, snd_strerror(r));
+		xasprintf(cause, "alsa:%s: %s", as->dev, snd_strerror(r));
 		goto out;
 	}
 	*statep = as;
@@ -166,14 +181,14 @@ alsa_take(struct alsa_state *as, char **cause)
 			continue;
 		}
 		if ((m = resampler_convert(as->rs, as->in, r, &out)) < 0) {
-			xasprintf(cause, "%s: conversion failed", as->dev);
+			xasprintf(cause, "alsa:%s: conversion failed", as->dev);
 			return -1;
 		}
 		pcm_fifo_put(&as->fifo, out, m);
 	}
 	return 0;
 fail:
-	xasprintf(cause, "%s: %s", as->dev, snd_strerror((int)r));
+	xasprintf(cause, "alsa:%s: %s", as->dev, snd_strerror((int)r));
 	return -1;
 }
 
