@@ -5,11 +5,11 @@
  */
 #include "play.h"
 
-#define FONT_FIRST	0x20
-#define FONT_LAST	0x7e
+#define GLYPH_FIRST	0x20
+#define GLYPH_LAST	0x7e
 
 /* Rows from the top; bit 4 is the leftmost column. */
-static const uint8_t font_glyphs[FONT_LAST - FONT_FIRST + 1][FONT_H] = {
+static const uint8_t glyph_table[GLYPH_LAST - GLYPH_FIRST + 1][GLYPH_H] = {
 	{ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 },	/* ' ' */
 	{ 0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x04 },	/* ! */
 	{ 0x0a, 0x0a, 0x0a, 0x00, 0x00, 0x00, 0x00 },	/* " */
@@ -107,21 +107,21 @@ static const uint8_t font_glyphs[FONT_LAST - FONT_FIRST + 1][FONT_H] = {
 	{ 0x00, 0x00, 0x08, 0x15, 0x02, 0x00, 0x00 },	/* ~ */
 };
 
-static const uint8_t	*font_glyph(char);
+static const uint8_t	*glyph_find(char);
 
 static const uint8_t *
-font_glyph(char c)
+glyph_find(char c)
 {
 	unsigned char	u = (unsigned char)c;
 
-	if (u < FONT_FIRST || u > FONT_LAST)
+	if (u < GLYPH_FIRST || u > GLYPH_LAST)
 		u = '?';
-	return font_glyphs[u - FONT_FIRST];
+	return glyph_table[u - GLYPH_FIRST];
 }
 
 /* Width in pixels of text drawn at this scale. */
 int
-font_text_width(const char *s, int scale)
+glyph_text_width(const char *s, int scale)
 {
 	size_t	n = 0;
 
@@ -129,7 +129,7 @@ font_text_width(const char *s, int scale)
 		n++;
 	if (n == 0)
 		return 0;
-	return (int)((n * FONT_ADVANCE - 1) * (size_t)scale);
+	return (int)((n * GLYPH_ADVANCE - 1) * (size_t)scale);
 }
 
 /*
@@ -137,16 +137,16 @@ font_text_width(const char *s, int scale)
  * to the plane, in the given ink.
  */
 void
-font_draw(uint8_t *plane, int stride, int w, int h, int x, int y,
+glyph_draw(uint8_t *plane, int stride, int w, int h, int x, int y,
     const char *s, int scale)
 {
 	const uint8_t	*g;
 	int		 row, col, px, py, i, j;
 
-	for (; *s != '\0'; s++, x += FONT_ADVANCE * scale) {
-		g = font_glyph(*s);
-		for (row = 0; row < FONT_H; row++) {
-			for (col = 0; col < FONT_W; col++) {
+	for (; *s != '\0'; s++, x += GLYPH_ADVANCE * scale) {
+		g = glyph_find(*s);
+		for (row = 0; row < GLYPH_H; row++) {
+			for (col = 0; col < GLYPH_W; col++) {
 				if (!(g[row] & (0x10 >> col)))
 					continue;
 				for (j = 0; j < scale; j++) {
