@@ -264,7 +264,8 @@ video_run(const struct vout_sink *sink, const char *arg,
 			v.changed = 1;
 		if (v.started && now >= v.next_tick) {
 			if (video_emit(&v) == -1) {
-				if (errno == EPIPE)
+				/* A reader that left, or no stdout at all. */
+				if (errno == EPIPE || errno == EBADF)
 					rc = 0;
 				else
 					log_warn("%s", v.spec);
