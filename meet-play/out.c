@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +38,7 @@ int
 out_write(int fd, const void *buf, size_t len)
 {
 	const uint8_t	*p = buf;
+	struct pollfd	 pfd;
 	ssize_t		 n;
 
 	while (len > 0) {
@@ -44,6 +46,13 @@ out_write(int fd, const void *buf, size_t len)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN) {
+				/* A terminal someone made non-blocking. */
+				pfd.fd = fd;
+				pfd.events = POLLOUT;
+				(void)poll(&pfd, 1, -1);
+				continue;
+			}
 			return -1;
 		}
 		p += n;
