@@ -1,0 +1,90 @@
+/* Parsing node and room addresses. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "text.h"
+
+int
+node_addr_parse(const char *s, int defport, struct node_addr *a, char *err,
+    size_t errlen)
+{
+	const char	*host = s, *colon, *end;
+	size_t		 hlen;
+	long		 port = defport;
+	char		*ep;
+
+	if (*s == '[') {
+		if ((end = strchr(s, ']')) == NULL) {
+			snprintf(err, errlen, "%s: missing ]", s);
+			return -1;
+		}
+		host = s + 1;
+		hlen = (size_t)(end - host);
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] != '\0' && colon == NULL) {
+			snprintf(err, errlen, "%s: junk after ]", s);
+			return -1;
+		}
+	} else {
+		colon = strrchr(s, ':');
+		if (colon != NULL && strchr(s, ':') != colon)
+			colon = NULL;	/* a bare IPv6 address */
+		hlen = colon != NULL ? (size_t)(colon - s) : strlen(s);
+	}
+	if (hlen == 0 || hlen >= ADDR_HOST_MAX) {
+		snprintf(err, errlen, "%s: bad host", s);
+		return -1;
+	}
+	if (colon != NULL) {
+		port = strtol(colon + 1, &ep, 10);
+		if (colon[1] == '\0' || *ep != '\0' || port < 0 ||
+		    port > 65535) {
+			snprintf(err, errlen, "%s: bad port", s);
+			return -1;
+		}
+	}
+	memcpy(a->host, host, hlen);
+	a->host[hlen] = '\0';
+	a->port = (int)port;
+	return 0;
+}
+
+void
+node_addr_format(const struct node_addr *a, char *buf, size_t len)
+{
+	if (strchr(a->host, ':') != NULL)
+		snprintf(buf, len, "[%s]:%d", a->host, a->port);
+	else
+		snprintf(buf, len, "%s:%d", a->host, a->port);
+}
+
+int
+room_addr_parse(const char *s, char *name, int *remote, struct node_addr *a,
+    char *err, size_t errlen)
+{
+	const char	*at = strchr(s, '@');
+	size_t		 nlen = at != NULL ? (size_t)(at - s) : strlen(s);
+	char		 buf[NAME_MAX_LEN + 1];
+
+	if (nlen == 0 || nlen > NAME_MAX_LEN) {
+		snprintf(err, errlen, "bad room name: %s", s);
+		return -1;
+	}
+	memcpy(buf, s, nlen);
+	buf[nlen] = '\0';
+	if (name_valid(buf) != 0) {
+		snprintf(err, errlen, "bad room name: %s (letters, digits, "
+		    "'.', '_' and '-', 1 to %d of them)", buf, NAME_MAX_LEN);
+		return -1;
+	}
+	memcpy(name, buf, nlen + 1);
+	*remote = 0;
+	if (at == NULL)
+		return 0;
+	if (node_addr_parse(at + 1, ADDR_DEFAULT_PORT, a, err, errlen) != 0)
+		return -1;
+	*remote = 1;
+	return 0;
+}

@@ -1,0 +1,297 @@
+/*
+ * meetctl: the thin client of meetd.  It connects to the control socket,
+ * sends its argv with its standard input passed along, prints what the
+ * daemon sends back and exits with the daemon's status.  It knows no
+ * command: meetd parses and runs them all.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "frame.h"
+#include "log.h"
+#include "proto.h"
+#include "xmalloc.h"
+
+static void	usage(void) __attribute__((noreturn));
+static const char *socket_path(const char *);
+static int	connect_socket(const char *);
+static void	send_frame(int, int, json_t *, int);
+static int	read_full(int, void *, size_t);
+static void	write_all(int, const char *, size_t);
+static void	write_errors(const char *, size_t);
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: meetctl [-j] [-S SOCKET] [-s SESSION] "
+	    "COMMAND [ARGS]\n");
+	exit(EXIT_USAGE);
+}
+
+/* -S, $MEET_SOCKET, $XDG_RUNTIME_DIR/meet/meetd.sock, /run/meet/... */
+static const char *
+socket_path(const char *given)
+{
+	static char	 path[4096];
+	const char	*s;
+	struct stat	 st;
+
+	if (given != NULL)
+		return given;
+	if ((s = getenv("MEET_SOCKET")) != NULL && *s != '\0')
+		return s;
+	if ((s = getenv("XDG_RUNTIME_DIR")) != NULL && *s != '\0') {
+		snprintf(path, sizeof path, "%s/meet/meetd.sock", s);
+		/* A system meetd serves users who run none of their own. */
+		if (stat(path, &st) == 0)
+			return path;
+	}
+	return "/run/meet/meetd.sock";
+}
+
+static int
+connect_socket(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		log_warnx("%s: socket path too long", path);
+		exit(EXIT_UNREACHABLE);
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
+		log_warnx("cannot reach meetd at %s: %s", path,
+		    strerror(errno));
+		exit(EXIT_UNREACHABLE);
+	}
+	return fd;
+}
+
+/* Send a frame, with fd (when not -1) passed as SCM_RIGHTS. */
+static void
+send_frame(int s, int type, json_t *body, int fd)
+{
+	struct msghdr	 msg;
+	struct cmsghdr	*cm;
+	struct iovec	 iov;
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cmsgbuf;
+	uint8_t		*p;
+	size_t		 len, off = 0;
+	ssize_t		 n;
+
+	if ((p = frame_pack(type, body, &len)) == NULL)
+		fatalx("command too long");
+	while (off < len) {
+		memset(&msg, 0, sizeof msg);
+		iov.iov_base = p + off;
+		iov.iov_len = len - off;
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		if (fd != -1 && off == 0) {
+			msg.msg_control = cmsgbuf.buf;
+			msg.msg_controllen = sizeof cmsgbuf.buf;
+			cm = CMSG_FIRSTHDR(&msg);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		}
+		if ((n = sendmsg(s, &msg, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warnx("lost meetd: %s", strerror(errno));
+			exit(EXIT_UNREACHABLE);
+		}
+		off += (size_t)n;
+	}
+	free(p);
+}
+
+static int
+read_full(int fd, void *buf, size_t len)
+{
+	size_t	off = 0;
+	ssize_t	n;
+
+	while (off < len) {
+		n = read(fd, (char *)buf + off, len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+static void
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* Nobody reads our output any more: done. */
+			if (fd == STDOUT_FILENO)
+				exit(EXIT_DONE);
+			return;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Each line of an error reads "meetctl: what went wrong". */
+static void
+write_errors(const char *p, size_t len)
+{
+	static int	 line_start = 1;
+	const char	*nl;
+	size_t		 n;
+
+	while (len > 0) {
+		if (line_start)
+			write_all(STDERR_FILENO, "meetctl: ", 9);
+		nl = memchr(p, '\n', len);
+		n = nl != NULL ? (size_t)(nl - p) + 1 : len;
+		write_all(STDERR_FILENO, p, n);
+		line_start = (nl != NULL);
+		p += n;
+		len -= n;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct frame_header	 h;
+	const char		*path = NULL, *session = NULL;
+	uint8_t			 hdr[FRAME_HEADER], *body;
+	char			 err[256];
+	json_t			*o, *av, *v;
+	const char		*data;
+	int			 ch, json = 0, s, i, fd;
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "session", required_argument, NULL, 's' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	log_init("meetctl", 0, 0);
+	signal(SIGPIPE, SIG_IGN);
+	while ((ch = getopt_long(argc, argv, "+jS:s:Vh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 'S':
+			path = optarg;
+			break;
+		case 's':
+			session = optarg;
+			break;
+		case 'V':
+			printf("meetctl %s\n", MEET_VERSION);
+			return EXIT_DONE;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		usage();
+
+	s = connect_socket(socket_path(path));
+	o = json_pack("{s:i}", "version", PROTO_VERSION);
+	send_frame(s, FRAME_HELLO, o, -1);
+	json_decref(o);
+	av = json_array();
+	for (i = 0; i < argc; i++) {
+		if ((v = json_string(argv[i])) == NULL) {
+			log_warnx("argument %d is not valid UTF-8", i + 1);
+			return EXIT_USAGE;
+		}
+		json_array_append_new(av, v);
+	}
+	fd = fcntl(STDIN_FILENO, F_GETFD) != -1 ? STDIN_FILENO : -1;
+	o = json_pack("{s:o,s:s?,s:b,s:i}", "argv", av, "session", session,
+	    "json", json, "fds", fd != -1 ? 1 : 0);
+	send_frame(s, FRAME_COMMAND, o, fd);
+	json_decref(o);
+
+	for (;;) {
+		if (read_full(s, hdr, sizeof hdr) != 0)
+			break;
+		if (frame_header_parse(hdr, &h, err, sizeof err) != 0) {
+			log_warnx("bad reply from meetd: %s", err);
+			return EXIT_REFUSED;
+		}
+		body = xmalloc(h.length + 1);
+		if (read_full(s, body, h.length) != 0) {
+			free(body);
+			break;
+		}
+		o = frame_body_parse(body, h.length, err, sizeof err);
+		free(body);
+		if (o == NULL) {
+			log_warnx("bad reply from meetd: %s", err);
+			return EXIT_REFUSED;
+		}
+		switch (h.type) {
+		case FRAME_OUTPUT:
+			v = json_object_get(o, "data");
+			data = json_string_value(v);
+			if (data == NULL)
+				break;
+			if (json_integer_value(json_object_get(o, "fd")) == 2)
+				write_errors(data, json_string_length(v));
+			else
+				write_all(STDOUT_FILENO, data,
+				    json_string_length(v));
+			break;
+		case FRAME_EXIT:
+			i = (int)json_integer_value(json_object_get(o, "code"));
+			json_decref(o);
+			return i;
+		case FRAME_ERROR:
+			log_warnx("meetd refused: %s", json_string_value(
+			    json_object_get(o, "error")));
+			json_decref(o);
+			return EXIT_REFUSED;
+		default:
+			break;
+		}
+		json_decref(o);
+	}
+	log_warnx("lost the connection to meetd");
+	return EXIT_REFUSED;
+}

@@ -1,0 +1,263 @@
+/*
+ * meetd.conf: an INI file read with inih.  Every key has an embedded default,
+ * so meetd runs with no file at all.  An unknown section or key, or a bad
+ * value, is an error naming the file, the line and the key.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "meetd.h"
+
+enum key_type {
+	KEY_STRING,
+	KEY_INT,
+	KEY_SECONDS,
+	KEY_NAME
+};
+
+struct config_key {
+	const char	*section;
+	const char	*name;
+	enum key_type	 type;
+	size_t		 offset;
+	double		 min;
+	double		 max;
+};
+
+#define OFF(f)	offsetof(struct config, f)
+static const struct config_key config_keys[] = {
+	{ "node", "name", KEY_NAME, OFF(node_name), 0, 0 },
+	{ "node", "listen", KEY_STRING, OFF(listen), 0, 0 },
+	{ "node", "link_grace", KEY_SECONDS, OFF(link_grace), 0.1, 86400 },
+	{ "node", "keepalive", KEY_SECONDS, OFF(keepalive), 0.05, 60 },
+	{ "node", "keepalive_timeout", KEY_SECONDS, OFF(keepalive_timeout),
+	    0.1, 600 },
+	{ "node", "reconnect_max", KEY_SECONDS, OFF(reconnect_max), 0.05,
+	    600 },
+	{ "control", "socket", KEY_STRING, OFF(socket), 0, 0 },
+	{ "control", "group", KEY_STRING, OFF(socket_group), 0, 0 },
+	{ "rooms", "max_rooms", KEY_INT, OFF(max_rooms), 1, 1000000 },
+	{ "rooms", "max_participants", KEY_INT, OFF(max_participants), 0,
+	    1000000 },
+	{ "sessions", "max_sessions", KEY_INT, OFF(max_sessions), 1,
+	    1000000 },
+	{ "sessions", "events", KEY_INT, OFF(session_events), 16, 1000000 },
+	{ "chat", "history", KEY_INT, OFF(chat_history), 0, 1000000 },
+	{ "chat", "max_length", KEY_INT, OFF(chat_max_length), 1, 65536 },
+	{ "log", "verbose", KEY_INT, OFF(verbose), 0, 2 },
+};
+
+struct config_parse {
+	struct config	*cfg;
+	char		*error;		/* the first error */
+};
+
+static int	config_handler(void *, const char *, const char *,
+		    const char *);
+static int	config_set(struct config *, const struct config_key *,
+		    const char *, char **);
+
+struct config *
+config_defaults(void)
+{
+	struct config	*c;
+	char		 host[256];
+
+	c = xcalloc(1, sizeof *c);
+	if (gethostname(host, sizeof host) != 0 || name_valid(host) != 0)
+		snprintf(host, sizeof host, "meetd");
+	host[NAME_MAX_LEN] = '\0';
+	c->node_name = xstrdup(host);
+	c->listen = xstrdup("127.0.0.1:7700");
+	c->link_grace = 15;
+	c->keepalive = 1;
+	c->keepalive_timeout = 4;
+	c->reconnect_max = 2;
+	c->max_rooms = 1000;
+	c->max_participants = 0;
+	c->max_sessions = 1000;
+	c->session_events = 1000;
+	c->chat_history = 100;
+	c->chat_max_length = 4096;
+	c->verbose = 0;
+	return c;
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c->node_name);
+	free(c->listen);
+	free(c->socket);
+	free(c->socket_group);
+	free(c);
+}
+
+static int
+config_set(struct config *c, const struct config_key *k, const char *value,
+    char **cause)
+{
+	char		*end, **sp;
+	long		 l;
+	double		 d;
+
+	switch (k->type) {
+	case KEY_STRING:
+	case KEY_NAME:
+		if (*value == '\0') {
+			xasprintf(cause, "empty value");
+			return -1;
+		}
+		if (k->type == KEY_NAME && name_valid(value) != 0) {
+			xasprintf(cause, "'%s' is not a name (letters, digits, "
+			    "'.', '_' and '-', 1 to %d)", value, NAME_MAX_LEN);
+			return -1;
+		}
+		sp = (char **)((char *)c + k->offset);
+		free(*sp);
+		*sp = xstrdup(value);
+		return 0;
+	case KEY_INT:
+		errno = 0;
+		l = strtol(value, &end, 10);
+		if (*value == '\0' || *end != '\0' || errno != 0) {
+			xasprintf(cause, "'%s' is not a whole number", value);
+			return -1;
+		}
+		if (l < k->min || l > k->max) {
+			xasprintf(cause, "%ld is out of range (%.0f to %.0f)",
+			    l, k->min, k->max);
+			return -1;
+		}
+		*(int *)((char *)c + k->offset) = (int)l;
+		return 0;
+	case KEY_SECONDS:
+		errno = 0;
+		d = strtod(value, &end);
+		if (*value == '\0' || *end != '\0' || errno != 0 ||
+		    !isfinite(d)) {
+			xasprintf(cause, "'%s' is not a number of seconds",
+			    value);
+			return -1;
+		}
+		if (d < k->min || d > k->max) {
+			xasprintf(cause, "%g is out of range (%g to %g "
+			    "seconds)", d, k->min, k->max);
+			return -1;
+		}
+		*(double *)((char *)c + k->offset) = d;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+config_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct config_parse	*p = arg;
+	const struct config_key	*k;
+	size_t			 i;
+	char			*cause;
+	int			 known_section = 0;
+
+	for (i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
+		k = &config_keys[i];
+		if (strcmp(k->section, section) != 0)
+			continue;
+		known_section = 1;
+		if (strcmp(k->name, name) != 0)
+			continue;
+		if (config_set(p->cfg, k, value, &cause) == 0)
+			return 1;
+		if (p->error == NULL)
+			xasprintf(&p->error, "[%s] %s: %s", section, name,
+			    cause);
+		free(cause);
+		return 0;
+	}
+	if (p->error == NULL) {
+		if (!known_section)
+			xasprintf(&p->error, "unknown section [%s] (key %s)",
+			    section, name);
+		else
+			xasprintf(&p->error, "unknown key '%s' in [%s]", name,
+			    section);
+	}
+	return 0;
+}
+
+/*
+ * Read path over the defaults.  0 and *out on success; -1 and *cause (owned
+ * by the caller) naming the file and line on error.
+ */
+int
+config_load(const char *path, struct config **out, char **cause)
+{
+	struct config_parse	 p;
+	FILE			*f;
+	int			 line;
+	struct node_addr	 na;
+	char			 err[256];
+
+	p.cfg = config_defaults();
+	p.error = NULL;
+	if (path != NULL) {
+		if ((f = fopen(path, "r")) == NULL) {
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+			config_free(p.cfg);
+			return -1;
+		}
+		line = ini_parse_file(f, config_handler, &p);
+		fclose(f);
+		if (line != 0) {
+			if (p.error == NULL)
+				xasprintf(&p.error, "syntax error");
+			xasprintf(cause, "%s:%d: %s", path, line, p.error);
+			free(p.error);
+			config_free(p.cfg);
+			return -1;
+		}
+		p.cfg->path = xstrdup(path);
+	}
+	if (node_addr_parse(p.cfg->listen, ADDR_DEFAULT_PORT, &na, err,
+	    sizeof err) != 0) {
+		xasprintf(cause, "%s: [node] listen: %s",
+		    path != NULL ? path : "defaults", err);
+		config_free(p.cfg);
+		return -1;
+	}
+	*out = p.cfg;
+	return 0;
+}
+
+/*
+ * SIGHUP: take what can change while running from the new configuration;
+ * the listen address and the socket need a restart.
+ */
+void
+config_apply_reload(struct config *old, struct config *new)
+{
+	if (strcmp(old->listen, new->listen) != 0)
+		log_warnx("reload: [node] listen changed; it takes effect "
+		    "at the next start");
+	if ((old->socket == NULL) != (new->socket == NULL) ||
+	    (old->socket != NULL && strcmp(old->socket, new->socket) != 0))
+		log_warnx("reload: [control] socket changed; it takes effect "
+		    "at the next start");
+	free(new->listen);
+	new->listen = xstrdup(old->listen);
+	free(new->socket);
+	new->socket = old->socket != NULL ? xstrdup(old->socket) : NULL;
+}

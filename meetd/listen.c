@@ -1,0 +1,115 @@
+/*
+ * The TCP listener for node links, on the -l address.  Port 0 gives an
+ * ephemeral port, which status reports.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/listener.h>
+
+#include "meetd.h"
+
+char				 listen_address[ADDR_HOST_MAX + 8];
+static struct evconnlistener	*listener;
+
+static void	listen_accept(struct evconnlistener *, evutil_socket_t,
+		    struct sockaddr *, int, void *);
+static void	listen_error(struct evconnlistener *, void *);
+
+static void
+listen_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	char	host[NI_MAXHOST], serv[NI_MAXSERV], addr[ADDR_HOST_MAX + 8];
+
+	(void)l;
+	(void)arg;
+	if (getnameinfo(sa, (socklen_t)salen, host, sizeof host, serv,
+	    sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		snprintf(addr, sizeof addr, "?");
+	else if (strchr(host, ':') != NULL)
+		snprintf(addr, sizeof addr, "[%.250s]:%.6s", host, serv);
+	else
+		snprintf(addr, sizeof addr, "%.250s:%.6s", host, serv);
+	if (shutting_down) {
+		close(fd);
+		return;
+	}
+	remote_accept(fd, addr);
+}
+
+static void
+listen_error(struct evconnlistener *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+	log_warn("accept on %s", listen_address);
+}
+
+/* Listen on addr ("HOST:PORT"); 0, or -1 with *cause. */
+int
+listen_start(const char *addr, char **cause)
+{
+	struct node_addr	 na;
+	struct addrinfo		 hints, *res;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof ss;
+	char			 err[256], port[16], host[NI_MAXHOST];
+	int			 r;
+
+	if (node_addr_parse(addr, ADDR_DEFAULT_PORT, &na, err,
+	    sizeof err) != 0) {
+		xasprintf(cause, "listen address %s", err);
+		return -1;
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	snprintf(port, sizeof port, "%d", na.port);
+	if ((r = getaddrinfo(na.host, port, &hints, &res)) != 0) {
+		xasprintf(cause, "listen address %s: %s", addr,
+		    gai_strerror(r));
+		return -1;
+	}
+	listener = evconnlistener_new_bind(base, listen_accept, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    64, res->ai_addr, (int)res->ai_addrlen);
+	freeaddrinfo(res);
+	if (listener == NULL) {
+		xasprintf(cause, "listen on %s: %s", addr, strerror(errno));
+		return -1;
+	}
+	evconnlistener_set_error_cb(listener, listen_error);
+	if (getsockname(evconnlistener_get_fd(listener),
+	    (struct sockaddr *)&ss, &sslen) != 0 ||
+	    getnameinfo((struct sockaddr *)&ss, sslen, host, sizeof host,
+	    port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		xasprintf(cause, "listen on %s: cannot read the bound "
+		    "address", addr);
+		return -1;
+	}
+	if (strchr(host, ':') != NULL)
+		snprintf(listen_address, sizeof listen_address, "[%.250s]:%.6s",
+		    host, port);
+	else
+		snprintf(listen_address, sizeof listen_address, "%.250s:%.6s",
+		    host, port);
+	return 0;
+}
+
+void
+listen_stop(void)
+{
+	if (listener != NULL) {
+		evconnlistener_free(listener);
+		listener = NULL;
+	}
+}

@@ -1,0 +1,537 @@
+/*
+ * Peers: the links this node opens to nodes that host rooms its sessions
+ * join.  There is one peer per remote node, shared by every session that
+ * uses it, and by rooms HOST.
+ *
+ * When a link drops, the peer reconnects with backoff (doubling up to
+ * [node] reconnect_max) and, once the far node answers hello as the same
+ * node, says which sessions it still has (resume).  If that does not happen
+ * within [node] link_grace, or the far node restarted, the sessions get a
+ * disconnected event and end.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "meetd.h"
+
+static TAILQ_HEAD(, peer) peers = TAILQ_HEAD_INITIALIZER(peers);
+
+static void	peer_connect(struct peer *);
+static void	peer_connected(struct bufferevent *, short, void *);
+static void	peer_frame(struct link *, int, json_t *, void *);
+static void	peer_closed(struct link *, const char *, void *);
+static void	peer_down(struct peer *, const char *);
+static void	peer_retry(evutil_socket_t, short, void *);
+static void	peer_grace(evutil_socket_t, short, void *);
+static void	peer_idle(evutil_socket_t, short, void *);
+static void	peer_fail_requests(struct peer *, const char *);
+static void	peer_disconnect_all(struct peer *, const char *);
+static void	peer_resumed(json_t *, void *);
+static void	peer_send(struct peer *, struct peer_req *);
+static void	peer_check_idle(struct peer *);
+
+/* Find or open the peer for a node; NULL and *cause when it cannot be. */
+struct peer *
+peer_get(const struct node_addr *na, char **cause)
+{
+	struct peer	*p;
+	char		 addr[ADDR_HOST_MAX + 8];
+
+	node_addr_format(na, addr, sizeof addr);
+	TAILQ_FOREACH(p, &peers, entry) {
+		if (strcmp(p->addr, addr) == 0 && !p->bye)
+			return p;
+	}
+	if (shutting_down) {
+		xasprintf(cause, "meetd is shutting down");
+		return NULL;
+	}
+	p = xcalloc(1, sizeof *p);
+	snprintf(p->addr, sizeof p->addr, "%s", addr);
+	p->na = *na;
+	p->backoff = 0.1;
+	TAILQ_INIT(&p->sent);
+	TAILQ_INIT(&p->queued);
+	TAILQ_INIT(&p->sessions);
+	p->retry = timer_new(peer_retry, p);
+	p->grace = timer_new(peer_grace, p);
+	p->idle = timer_new(peer_idle, p);
+	TAILQ_INSERT_TAIL(&peers, p, entry);
+	peer_connect(p);
+	return p;
+}
+
+static void
+peer_connect(struct peer *p)
+{
+	struct addrinfo		 hints, *res;
+	struct bufferevent	*bev;
+	char			 port[16], why[512];
+	int			 r;
+
+	p->state = PEER_CONNECTING;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof port, "%d", p->na.port);
+	if ((r = getaddrinfo(p->na.host, port, &hints, &res)) != 0) {
+		snprintf(why, sizeof why, "%s: %s", p->na.host,
+		    gai_strerror(r));
+		peer_down(p, why);
+		return;
+	}
+	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(bev, NULL, NULL, peer_connected, p);
+	if (bufferevent_socket_connect(bev, res->ai_addr,
+	    (int)res->ai_addrlen) != 0) {
+		snprintf(why, sizeof why, "%s", strerror(errno));
+		bufferevent_free(bev);
+		freeaddrinfo(res);
+		peer_down(p, why);
+		return;
+	}
+	freeaddrinfo(res);
+	p->connecting = bev;
+}
+
+static void
+peer_connected(struct bufferevent *bev, short what, void *arg)
+{
+	struct peer	*p = arg;
+	json_t		*hello;
+	char		 why[256];
+
+	p->connecting = NULL;
+	if (!(what & BEV_EVENT_CONNECTED)) {
+		snprintf(why, sizeof why, "%s",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		bufferevent_free(bev);
+		peer_down(p, why);
+		return;
+	}
+	p->link = link_new(bev, p->addr, peer_frame, peer_closed, p);
+	hello = json_pack("{s:i,s:s,s:s}", "version", PROTO_VERSION, "node",
+	    node_id, "name", cfg->node_name);
+	link_send(p->link, FRAME_HELLO, hello);
+	json_decref(hello);
+}
+
+/* The far node answered hello: resume sessions, send what waited. */
+static void
+peer_hello(struct peer *p, json_t *body)
+{
+	struct peer_req	*r;
+	struct session	*s;
+	json_t		*v, *ids, *req;
+	const char	*far;
+	char		*cause;
+
+	v = json_object_get(body, "version");
+	far = json_string_value(json_object_get(body, "node"));
+	if (!json_is_integer(v) || json_integer_value(v) != PROTO_VERSION ||
+	    far == NULL || strlen(far) != 32) {
+		link_close(p->link, "bad hello (protocol version?)");
+		return;
+	}
+	if (p->node[0] != '\0' && strcmp(p->node, far) != 0)
+		peer_disconnect_all(p, "the node hosting the room restarted");
+	snprintf(p->node, sizeof p->node, "%s", far);
+	if (p->was_up)
+		log_info("link to %s is back", p->addr);
+	else
+		log_info("link to %s is up", p->addr);
+	p->state = PEER_UP;
+	p->backoff = 0.1;
+	evtimer_del(p->grace);
+
+	/* Always say which sessions are still here, even none. */
+	ids = json_array();
+	TAILQ_FOREACH(s, &p->sessions, pentry) {
+		if (s->state != SESSION_JOINING)
+			json_array_append_new(ids, json_integer(
+			    (json_int_t)s->id));
+	}
+	req = json_pack("{s:s,s:o}", "op", "resume", "sessions", ids);
+	if (peer_request(p, req, peer_resumed, p, &cause) != 0) {
+		log_warnx("link to %s: %s", p->addr, cause);
+		free(cause);
+	}
+	json_decref(req);
+	p->was_up = 1;
+
+	while ((r = TAILQ_FIRST(&p->queued)) != NULL) {
+		TAILQ_REMOVE(&p->queued, r, entry);
+		peer_send(p, r);
+	}
+}
+
+/* The host's answer to resume: sessions it no longer knows end. */
+static void
+peer_resumed(json_t *reply, void *arg)
+{
+	struct peer	*p = arg;
+	struct session	*s, *s1;
+	json_t		*alive, *v;
+	size_t		 i;
+	int		 found;
+
+	if (reply == NULL)
+		return;
+	alive = json_object_get(reply, "alive");
+	TAILQ_FOREACH_SAFE(s, &p->sessions, pentry, s1) {
+		if (s->state == SESSION_JOINING)
+			continue;
+		found = 0;
+		json_array_foreach(alive, i, v) {
+			if (json_is_integer(v) &&
+			    (uint64_t)json_integer_value(v) == s->id)
+				found = 1;
+		}
+		if (!found)
+			session_end(s, "disconnected",
+			    "the room's node no longer knows this session");
+	}
+}
+
+static void
+peer_send(struct peer *p, struct peer_req *r)
+{
+	json_object_set_new(r->req, "id", json_integer((json_int_t)r->id));
+	link_send(p->link, FRAME_REQUEST, r->req);
+	TAILQ_INSERT_TAIL(&p->sent, r, entry);
+}
+
+/*
+ * Send a request; cb gets the reply (or a made-up one with code 1 when the
+ * link fails first), exactly once, never from inside this call.  -1 and
+ * *cause when the link is down.
+ */
+int
+peer_request(struct peer *p, json_t *req, peer_cb cb, void *arg, char **cause)
+{
+	struct peer_req	*r;
+
+	if (p->state == PEER_DOWN || p->bye) {
+		if (!p->was_up)
+			xasprintf(cause, "cannot reach %s: %s", p->addr,
+			    p->why);
+		else
+			xasprintf(cause, "the link to %s is down (%s)%s",
+			    p->addr, p->why, p->bye ? "" : "; reconnecting");
+		return -1;
+	}
+	r = xcalloc(1, sizeof *r);
+	r->id = ++p->next_req;
+	r->req = json_deep_copy(req);
+	r->cb = cb;
+	r->arg = arg;
+	if (p->state == PEER_UP)
+		peer_send(p, r);
+	else
+		TAILQ_INSERT_TAIL(&p->queued, r, entry);
+	return 0;
+}
+
+static void
+peer_req_free(struct peer_req *r)
+{
+	json_decref(r->req);
+	free(r);
+}
+
+static void
+peer_reply(struct peer *p, json_t *body)
+{
+	struct peer_req	*r;
+	json_t		*v;
+
+	v = json_object_get(body, "id");
+	if (!json_is_integer(v))
+		return;
+	TAILQ_FOREACH(r, &p->sent, entry) {
+		if (r->id == (uint64_t)json_integer_value(v))
+			break;
+	}
+	if (r == NULL) {
+		log_warnx("link %s: reply to unknown request", p->addr);
+		return;
+	}
+	TAILQ_REMOVE(&p->sent, r, entry);
+	r->cb(body, r->arg);
+	peer_req_free(r);
+}
+
+static void
+peer_event(struct peer *p, json_t *body)
+{
+	struct session	*s;
+	json_t		*ev, *v;
+
+	v = json_object_get(body, "session");
+	ev = json_object_get(body, "event");
+	if (!json_is_integer(v) || !json_is_object(ev) ||
+	    !json_is_string(json_object_get(ev, "event"))) {
+		log_warnx("link %s: malformed event", p->addr);
+		return;
+	}
+	TAILQ_FOREACH(s, &p->sessions, pentry) {
+		if (s->id == (uint64_t)json_integer_value(v))
+			break;
+	}
+	if (s == NULL) {
+		log_debug("link %s: event for a session that is gone",
+		    p->addr);
+		return;
+	}
+	session_deliver(s, ev, json_is_true(json_object_get(body, "end")));
+}
+
+static void
+peer_frame(struct link *l, int type, json_t *body, void *arg)
+{
+	struct peer	*p = arg;
+	const char	*why;
+
+	if (p->state != PEER_UP && type != FRAME_HELLO &&
+	    type != FRAME_ERROR) {
+		link_close(l, "frame before hello");
+		return;
+	}
+	switch (type) {
+	case FRAME_HELLO:
+		peer_hello(p, body);
+		break;
+	case FRAME_REPLY:
+		peer_reply(p, body);
+		break;
+	case FRAME_EVENT:
+		peer_event(p, body);
+		break;
+	case FRAME_BYE:
+	case FRAME_ERROR:
+		why = json_string_value(json_object_get(body,
+		    type == FRAME_BYE ? "reason" : "error"));
+		log_info("link to %s: %s: %s", p->addr,
+		    type == FRAME_BYE ? "node going away" : "refused",
+		    why != NULL ? why : "no reason");
+		p->bye = 1;
+		link_close(l, why != NULL ? why : "node going away");
+		break;
+	default:
+		link_close(l, "unexpected frame type");
+		break;
+	}
+}
+
+static void
+peer_closed(struct link *l, const char *why, void *arg)
+{
+	struct peer	*p = arg;
+
+	(void)l;
+	peer_down(p, why);
+}
+
+/* Fail every request not answered yet. */
+static void
+peer_fail_requests(struct peer *p, const char *why)
+{
+	struct peer_req	*r;
+	json_t		*reply;
+	char		*err;
+
+	if (p->was_up)
+		xasprintf(&err, "link to %s lost: %s\n", p->addr, why);
+	else
+		xasprintf(&err, "cannot reach %s: %s\n", p->addr, why);
+	reply = json_pack("{s:i,s:s}", "code", EXIT_REFUSED, "err", err);
+	free(err);
+	while ((r = TAILQ_FIRST(&p->sent)) != NULL ||
+	    (r = TAILQ_FIRST(&p->queued)) != NULL) {
+		if (r == TAILQ_FIRST(&p->sent))
+			TAILQ_REMOVE(&p->sent, r, entry);
+		else
+			TAILQ_REMOVE(&p->queued, r, entry);
+		r->cb(reply, r->arg);
+		peer_req_free(r);
+	}
+	json_decref(reply);
+}
+
+static void
+peer_disconnect_all(struct peer *p, const char *why)
+{
+	struct session	*s, *s1;
+
+	TAILQ_FOREACH_SAFE(s, &p->sessions, pentry, s1) {
+		if (s->state != SESSION_JOINING)
+			session_end(s, "disconnected", why);
+	}
+}
+
+static void
+peer_down(struct peer *p, const char *why)
+{
+	if (p->link != NULL) {
+		link_free(p->link);
+		p->link = NULL;
+	}
+	if (p->connecting != NULL) {
+		bufferevent_free(p->connecting);
+		p->connecting = NULL;
+	}
+	snprintf(p->why, sizeof p->why, "%s", why);
+	if (p->state == PEER_UP || p->was_up)
+		log_warnx("link to %s down: %s", p->addr, why);
+	else
+		log_warnx("cannot reach %s: %s", p->addr, why);
+	p->state = PEER_DOWN;
+	peer_fail_requests(p, why);
+	if (p->bye || shutting_down)
+		peer_disconnect_all(p, why);
+	else if (!TAILQ_EMPTY(&p->sessions) && p->was_up) {
+		if (!evtimer_pending(p->grace, NULL))
+			timer_start(p->grace, cfg->link_grace);
+		timer_start(p->retry, p->backoff);
+		p->backoff *= 2;
+		if (p->backoff > cfg->reconnect_max)
+			p->backoff = cfg->reconnect_max;
+	}
+	peer_check_idle(p);
+}
+
+static void
+peer_retry(evutil_socket_t fd, short events, void *arg)
+{
+	struct peer	*p = arg;
+
+	(void)fd;
+	(void)events;
+	if (p->state == PEER_DOWN && !p->bye)
+		peer_connect(p);
+}
+
+static void
+peer_grace(evutil_socket_t fd, short events, void *arg)
+{
+	struct peer	*p = arg;
+	char		 why[512];
+
+	(void)fd;
+	(void)events;
+	if (p->state == PEER_UP)
+		return;
+	snprintf(why, sizeof why, "no link to %s for %g s", p->addr,
+	    cfg->link_grace);
+	evtimer_del(p->retry);
+	p->bye = 1;
+	peer_disconnect_all(p, why);
+	peer_check_idle(p);
+}
+
+/* Free the peer later if nothing uses it any more. */
+static void
+peer_check_idle(struct peer *p)
+{
+	if (TAILQ_EMPTY(&p->sessions) && TAILQ_EMPTY(&p->sent) &&
+	    TAILQ_EMPTY(&p->queued))
+		event_active(p->idle, EV_TIMEOUT, 0);
+}
+
+static void
+peer_idle(evutil_socket_t fd, short events, void *arg)
+{
+	struct peer	*p = arg;
+
+	(void)fd;
+	(void)events;
+	if (!TAILQ_EMPTY(&p->sessions) || !TAILQ_EMPTY(&p->sent) ||
+	    !TAILQ_EMPTY(&p->queued))
+		return;
+	TAILQ_REMOVE(&peers, p, entry);
+	if (p->link != NULL)
+		link_free(p->link);
+	if (p->connecting != NULL)
+		bufferevent_free(p->connecting);
+	event_free(p->retry);
+	event_free(p->grace);
+	event_free(p->idle);
+	log_debug("peer %s freed", p->addr);
+	free(p);
+}
+
+void
+peer_attach_session(struct peer *p, struct session *s)
+{
+	s->peer = p;
+	TAILQ_INSERT_TAIL(&p->sessions, s, pentry);
+}
+
+void
+peer_detach_session(struct session *s)
+{
+	struct peer	*p = s->peer;
+
+	TAILQ_REMOVE(&p->sessions, s, pentry);
+	s->peer = NULL;
+	peer_check_idle(p);
+}
+
+/* Shutting down: leave every remote room, say goodbye, close. */
+void
+peer_close_all(void)
+{
+	struct peer	*p;
+	struct session	*s, *s1;
+	json_t		*bye;
+
+	bye = json_pack("{s:s}", "reason", "node shutting down");
+	TAILQ_FOREACH(p, &peers, entry) {
+		evtimer_del(p->retry);
+		evtimer_del(p->grace);
+		if (p->state == PEER_UP)
+			link_send(p->link, FRAME_BYE, bye);
+		p->bye = 1;
+		TAILQ_FOREACH_SAFE(s, &p->sessions, pentry, s1)
+			session_end(s, "disconnected", "meetd is shutting down");
+		peer_fail_requests(p, "meetd is shutting down");
+	}
+	json_decref(bye);
+}
+
+json_t *
+peer_list(void)
+{
+	struct peer	*p;
+	struct session	*s;
+	json_t		*a = json_array();
+	const char	*state;
+	int		 n;
+
+	TAILQ_FOREACH(p, &peers, entry) {
+		n = 0;
+		TAILQ_FOREACH(s, &p->sessions, pentry)
+			n++;
+		state = p->state == PEER_UP ? "up" :
+		    p->state == PEER_CONNECTING ? "connecting" : "down";
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:i}",
+		    "node", p->addr, "direction", "out", "state", state,
+		    "sessions", n));
+	}
+	return a;
+}
+
+u_int
+peer_count(void)
+{
+	struct peer	*p;
+	u_int		 n = 0;
+
+	TAILQ_FOREACH(p, &peers, entry)
+		n++;
+	return n;
+}

@@ -1,0 +1,420 @@
+/*
+ * Remotes: the nodes whose sessions joined rooms on this node, seen through
+ * the links they opened to us.
+ *
+ * A remote outlives its link: when the link drops, its members stay on the
+ * roster, away, for [node] link_grace seconds, and events for them wait in a
+ * bounded backlog.  If the node comes back (hello with the same node id) and
+ * says which sessions it still has (resume), the room sees "reconnected" and
+ * the backlog flows; if not, the members leave as disconnected.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "meetd.h"
+
+#define REMOTE_BACKLOG	1000
+
+static TAILQ_HEAD(, remote) remotes = TAILQ_HEAD_INITIALIZER(remotes);
+
+static void	remote_frame(struct link *, int, json_t *, void *);
+static void	remote_closed(struct link *, const char *, void *);
+static void	remote_grace(evutil_socket_t, short, void *);
+static void	remote_free(struct remote *);
+static void	remote_hello(struct remote *, struct link *, json_t *);
+static void	remote_request(struct remote *, json_t *);
+static void	remote_join(struct remote *, uint64_t, json_t *);
+static void	remote_resume(struct remote *, uint64_t, json_t *);
+static void	remote_drop_members(struct remote *, const char *);
+
+void
+remote_accept(int fd, const char *addr)
+{
+	struct bufferevent	*bev;
+	struct remote		*r;
+
+	bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		close(fd);
+		return;
+	}
+	r = xcalloc(1, sizeof *r);
+	TAILQ_INIT(&r->members);
+	r->backlog = json_array();
+	r->grace = timer_new(remote_grace, r);
+	r->link = link_new(bev, addr, remote_frame, remote_closed, r);
+	TAILQ_INSERT_TAIL(&remotes, r, entry);
+	log_debug("link from %s", addr);
+}
+
+static void
+remote_free(struct remote *r)
+{
+	TAILQ_REMOVE(&remotes, r, entry);
+	if (r->link != NULL)
+		link_free(r->link);
+	event_free(r->grace);
+	json_decref(r->backlog);
+	free(r);
+}
+
+static int
+remote_node_valid(const char *s)
+{
+	size_t	i;
+
+	if (s == NULL || strlen(s) != 32)
+		return 0;
+	for (i = 0; i < 32; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The first frame on a link names the node.  If we know that node (its
+ * last link dropped), the new link takes over the old remote.
+ */
+static void
+remote_hello(struct remote *r, struct link *l, json_t *body)
+{
+	struct remote	*old;
+	json_t		*v, *hello;
+	const char	*node, *name;
+
+	v = json_object_get(body, "version");
+	node = json_string_value(json_object_get(body, "node"));
+	name = json_string_value(json_object_get(body, "name"));
+	if (!json_is_integer(v) || json_integer_value(v) != PROTO_VERSION) {
+		hello = json_pack("{s:s}", "error", "protocol version "
+		    "mismatch");
+		link_send(l, FRAME_ERROR, hello);
+		json_decref(hello);
+		log_warnx("link from %s: protocol version mismatch", l->addr);
+		link_close(l, "protocol version mismatch");
+		return;
+	}
+	if (!remote_node_valid(node) || (name != NULL &&
+	    name_valid(name) != 0)) {
+		log_warnx("link from %s: bad hello", l->addr);
+		link_close(l, "bad hello");
+		return;
+	}
+	TAILQ_FOREACH(old, &remotes, entry) {
+		if (old != r && strcmp(old->node, node) == 0)
+			break;
+	}
+	if (old != NULL) {
+		/* The node is back: its old remote takes this link. */
+		if (old->link != NULL)
+			link_close(old->link, "replaced by a new link");
+		old->link = l;
+		l->arg = old;
+		r->link = NULL;
+		remote_free(r);
+		r = old;
+		evtimer_del(r->grace);
+		r->resumed = 0;
+		log_info("link from %s (%s) is back", l->addr, r->name);
+	} else {
+		snprintf(r->node, sizeof r->node, "%s", node);
+		snprintf(r->name, sizeof r->name, "%s",
+		    name != NULL ? name : "?");
+		r->resumed = 1;
+		log_info("link from %s (node %s)", l->addr, r->name);
+	}
+	hello = json_pack("{s:i,s:s,s:s}", "version", PROTO_VERSION, "node",
+	    node_id, "name", cfg->node_name);
+	link_send(l, FRAME_HELLO, hello);
+	json_decref(hello);
+}
+
+static void
+remote_frame(struct link *l, int type, json_t *body, void *arg)
+{
+	struct remote	*r = arg;
+	const char	*why;
+
+	if (r->node[0] == '\0') {
+		if (type != FRAME_HELLO) {
+			log_warnx("link from %s: frame before hello", l->addr);
+			link_close(l, "frame before hello");
+			return;
+		}
+		remote_hello(r, l, body);
+		return;
+	}
+	switch (type) {
+	case FRAME_REQUEST:
+		remote_request(r, body);
+		break;
+	case FRAME_BYE:
+		why = json_string_value(json_object_get(body, "reason"));
+		log_info("link from %s: node %s going away: %s", l->addr,
+		    r->name, why != NULL ? why : "no reason");
+		remote_drop_members(r, "their node shut down");
+		link_close(l, "node going away");
+		break;
+	default:
+		log_warnx("link from %s: unexpected frame type %d", l->addr,
+		    type);
+		link_close(l, "unexpected frame type");
+		break;
+	}
+}
+
+static void
+remote_request(struct remote *r, json_t *body)
+{
+	json_t		*v;
+	const char	*op;
+	uint64_t	 id;
+
+	v = json_object_get(body, "id");
+	op = json_string_value(json_object_get(body, "op"));
+	if (!json_is_integer(v) || op == NULL) {
+		log_warnx("link from %s: malformed request", r->link->addr);
+		link_close(r->link, "malformed request");
+		return;
+	}
+	id = (uint64_t)json_integer_value(v);
+	if (strcmp(op, "join") == 0)
+		remote_join(r, id, body);
+	else if (strcmp(op, "cmd") == 0)
+		cmd_from_remote(r, id, body);
+	else if (strcmp(op, "resume") == 0)
+		remote_resume(r, id, body);
+	else {
+		v = json_pack("{s:s}", "error", "unknown request");
+		remote_reply(r, id, EXIT_REFUSED, NULL, NULL, v);
+		json_decref(v);
+	}
+}
+
+/* A session of that node creates or joins a room here. */
+static void
+remote_join(struct remote *r, uint64_t id, json_t *body)
+{
+	struct room_params	 p;
+	struct member		*m;
+	struct evbuffer		*err;
+	json_t			*v, *extra;
+	char			*cause = NULL;
+	int			 code;
+
+	memset(&p, 0, sizeof p);
+	p.room = json_string_value(json_object_get(body, "room"));
+	p.name = json_string_value(json_object_get(body, "name"));
+	p.password = json_string_value(json_object_get(body, "password"));
+	p.create = json_is_true(json_object_get(body, "create"));
+	p.lobby = json_is_true(json_object_get(body, "lobby"));
+	v = json_object_get(body, "max");
+	p.max = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	v = json_object_get(body, "session");
+	p.rsid = json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+	if (p.room == NULL || name_valid(p.room) != 0 || p.name == NULL ||
+	    name_valid(p.name) != 0 || p.rsid == 0 || p.max < 0) {
+		xasprintf(&cause, "malformed join request");
+		code = EXIT_REFUSED;
+	} else
+		code = room_enter(&p, NULL, r, &m, &cause);
+	if (code > 1) {
+		err = evbuffer_new();
+		evbuffer_add_printf(err, "%s\n", cause);
+		remote_reply(r, id, code, NULL, err, NULL);
+		evbuffer_free(err);
+		free(cause);
+		return;
+	}
+	extra = json_pack("{s:s}", "state", code == 1 ? "waiting" : "joined");
+	remote_reply(r, id, 0, NULL, NULL, extra);
+	json_decref(extra);
+}
+
+/* After a reconnect: the sessions the node still has. */
+static void
+remote_resume(struct remote *r, uint64_t id, json_t *body)
+{
+	struct member	*m, *m1;
+	json_t		*list, *alive, *v, *extra, *frame;
+	size_t		 i;
+	int		 found;
+
+	list = json_object_get(body, "sessions");
+	alive = json_array();
+	TAILQ_FOREACH_SAFE(m, &r->members, rentry, m1) {
+		found = 0;
+		json_array_foreach(list, i, v) {
+			if (json_is_integer(v) &&
+			    (uint64_t)json_integer_value(v) == m->rsid)
+				found = 1;
+		}
+		if (!found) {
+			room_leave(m, "disconnected");
+			continue;
+		}
+		json_array_append_new(alive, json_integer(
+		    (json_int_t)m->rsid));
+	}
+	/* What happened while away goes first, then the news. */
+	r->resumed = 1;
+	json_array_foreach(r->backlog, i, frame)
+		link_send(r->link, FRAME_EVENT, frame);
+	json_array_clear(r->backlog);
+	TAILQ_FOREACH_SAFE(m, &r->members, rentry, m1) {
+		if (!m->away)
+			continue;
+		m->away = 0;
+		v = room_event(m->room, "reconnected");
+		json_object_set_new(v, "name", json_string(m->name));
+		room_broadcast(m->room, v);
+		json_decref(v);
+	}
+	extra = json_pack("{s:o}", "alive", alive);
+	remote_reply(r, id, 0, NULL, NULL, extra);
+	json_decref(extra);
+}
+
+void
+remote_send_event(struct remote *r, uint64_t sid, json_t *ev, int end)
+{
+	json_t	*frame;
+
+	frame = json_pack("{s:I,s:O,s:b}", "session", (json_int_t)sid,
+	    "event", ev, "end", end);
+	if (r->link != NULL && r->resumed)
+		link_send(r->link, FRAME_EVENT, frame);
+	else {
+		if (json_array_size(r->backlog) == REMOTE_BACKLOG) {
+			json_array_remove(r->backlog, 0);
+			log_warnx("node %s away: its oldest waiting event was "
+			    "dropped", r->name);
+		}
+		json_array_append(r->backlog, frame);
+	}
+	json_decref(frame);
+}
+
+void
+remote_reply(struct remote *r, uint64_t id, int code, struct evbuffer *out,
+    struct evbuffer *err, json_t *extra)
+{
+	json_t	*body;
+
+	if (r->link == NULL)
+		return;
+	body = json_pack("{s:I,s:i}", "id", (json_int_t)id, "code", code);
+	if (out != NULL && evbuffer_get_length(out) > 0)
+		json_object_set_new(body, "out", json_stringn((char *)
+		    evbuffer_pullup(out, -1), evbuffer_get_length(out)));
+	if (err != NULL && evbuffer_get_length(err) > 0)
+		json_object_set_new(body, "err", json_stringn((char *)
+		    evbuffer_pullup(err, -1), evbuffer_get_length(err)));
+	if (extra != NULL)
+		json_object_update(body, extra);
+	link_send(r->link, FRAME_REPLY, body);
+	json_decref(body);
+}
+
+static void
+remote_drop_members(struct remote *r, const char *why)
+{
+	struct member	*m;
+
+	(void)why;
+	while ((m = TAILQ_FIRST(&r->members)) != NULL)
+		room_leave(m, "disconnected");
+}
+
+static void
+remote_closed(struct link *l, const char *why, void *arg)
+{
+	struct remote	*r = arg;
+	struct member	*m;
+
+	if (l != r->link) {
+		link_free(l);	/* a link that was replaced */
+		return;
+	}
+	link_free(l);
+	r->link = NULL;
+	if (TAILQ_EMPTY(&r->members) || shutting_down) {
+		remote_drop_members(r, why);
+		remote_free(r);
+		return;
+	}
+	log_warnx("link from node %s lost: %s; its participants are kept "
+	    "for %g s", r->name, why, cfg->link_grace);
+	TAILQ_FOREACH(m, &r->members, rentry)
+		m->away = 1;
+	r->resumed = 0;
+	timer_start(r->grace, cfg->link_grace);
+}
+
+static void
+remote_grace(evutil_socket_t fd, short events, void *arg)
+{
+	struct remote	*r = arg;
+
+	(void)fd;
+	(void)events;
+	log_warnx("node %s did not come back within %g s: its participants "
+	    "are dropped", r->name, cfg->link_grace);
+	remote_drop_members(r, "no link");
+	remote_free(r);
+}
+
+/* Shutting down: say goodbye on every link. */
+void
+remote_close_all(void)
+{
+	struct remote	*r;
+	json_t		*bye;
+
+	bye = json_pack("{s:s}", "reason", "node shutting down");
+	TAILQ_FOREACH(r, &remotes, entry) {
+		if (r->link != NULL) {
+			link_send(r->link, FRAME_BYE, bye);
+			link_close(r->link, "shutting down");
+		}
+		evtimer_del(r->grace);
+	}
+	json_decref(bye);
+}
+
+json_t *
+remote_list(void)
+{
+	struct remote	*r;
+	struct member	*m;
+	json_t		*a = json_array();
+	int		 n;
+
+	TAILQ_FOREACH(r, &remotes, entry) {
+		if (r->node[0] == '\0')
+			continue;
+		n = 0;
+		TAILQ_FOREACH(m, &r->members, rentry)
+			n++;
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:i}",
+		    "node", r->link != NULL ? r->link->addr : r->name,
+		    "direction", "in", "state", r->link != NULL ? "up" :
+		    "away", "participants", n));
+	}
+	return a;
+}
+
+u_int
+remote_count(void)
+{
+	struct remote	*r;
+	u_int		 n = 0;
+
+	TAILQ_FOREACH(r, &remotes, entry)
+		n++;
+	return n;
+}

@@ -1,0 +1,182 @@
+/*
+ * Local sessions: one participant identity each, made by create or join and
+ * ended by leave, kick, end, denial or a lost link.  A session keeps the
+ * events its room sends it, so that events and wait can read back, and the
+ * commands that wait for events (join, events -f, wait) hang on it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "meetd.h"
+
+struct sessions	sessions = TAILQ_HEAD_INITIALIZER(sessions);
+
+struct session *
+session_find(const char *name)
+{
+	struct session	*s;
+
+	TAILQ_FOREACH(s, &sessions, entry) {
+		if (strcmp(s->name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+struct session *
+session_find_id(uint64_t id)
+{
+	struct session	*s;
+
+	TAILQ_FOREACH(s, &sessions, entry) {
+		if (s->id == id)
+			return s;
+	}
+	return NULL;
+}
+
+u_int
+session_count(void)
+{
+	struct session	*s;
+	u_int		 n = 0;
+
+	TAILQ_FOREACH(s, &sessions, entry)
+		n++;
+	return n;
+}
+
+/* A new session in state joining; where is "" for a room on this node. */
+struct session *
+session_new(const char *name, const char *room, const char *where)
+{
+	struct session	*s;
+
+	s = xcalloc(1, sizeof *s);
+	snprintf(s->name, sizeof s->name, "%s", name);
+	snprintf(s->room, sizeof s->room, "%s", room);
+	snprintf(s->where, sizeof s->where, "%s", where);
+	s->id = next_id();
+	s->state = SESSION_JOINING;
+	s->created = now_usec();
+	s->logsize = (size_t)cfg->session_events;
+	s->log = xcalloc(s->logsize, sizeof *s->log);
+	TAILQ_INIT(&s->waiters);
+	TAILQ_INSERT_TAIL(&sessions, s, entry);
+	return s;
+}
+
+const char *
+session_state_name(struct session *s)
+{
+	switch (s->state) {
+	case SESSION_JOINING:
+		return "joining";
+	case SESSION_WAITING:
+		return "waiting";
+	case SESSION_JOINED:
+		return "joined";
+	}
+	return "?";
+}
+
+const char *
+session_room_string(struct session *s, char *buf, size_t len)
+{
+	if (s->where[0] == '\0')
+		snprintf(buf, len, "%s", s->room);
+	else
+		snprintf(buf, len, "%s@%s", s->room, s->where);
+	return buf;
+}
+
+void
+session_add_waiter(struct session *s, struct cmdq *q)
+{
+	TAILQ_INSERT_TAIL(&s->waiters, q, wentry);
+}
+
+void
+session_remove_waiter(struct session *s, struct cmdq *q)
+{
+	struct cmdq	*w;
+
+	TAILQ_FOREACH(w, &s->waiters, wentry) {
+		if (w == q) {
+			TAILQ_REMOVE(&s->waiters, q, wentry);
+			break;
+		}
+	}
+	q->on_event = NULL;
+}
+
+/*
+ * An event for the session: keep it, tell whoever waits, and when end is
+ * set (the session is out of its room) end the session.
+ */
+void
+session_deliver(struct session *s, json_t *ev, int end)
+{
+	struct session_event	*slot;
+	struct cmdq		*q, *q1;
+	const char		*type;
+
+	slot = &s->log[s->next_seq % s->logsize];
+	json_decref(slot->ev);
+	slot->ev = json_incref(ev);
+	slot->seq = s->next_seq++;
+	slot->taken = 0;
+
+	type = json_string_value(json_object_get(ev, "event"));
+	if (type != NULL && strcmp(type, "admitted") == 0)
+		s->state = SESSION_JOINED;
+
+	TAILQ_FOREACH_SAFE(q, &s->waiters, wentry, q1) {
+		if (q->on_event != NULL && q->on_event(q, ev, end))
+			continue;	/* q finished and is gone */
+	}
+	if (end)
+		session_free(s);
+}
+
+/* End a session with an event of its own (disconnected, ...). */
+void
+session_end(struct session *s, const char *type, const char *reason)
+{
+	json_t	*ev;
+
+	ev = events_new(type, s->room);
+	json_object_set_new(ev, "name", json_string(s->name));
+	if (reason != NULL)
+		json_object_set_new(ev, "reason", json_string(reason));
+	session_deliver(s, ev, 1);
+	json_decref(ev);
+}
+
+void
+session_free(struct session *s)
+{
+	struct cmdq	*q, *q1;
+	size_t		 i;
+
+	/* Waiters that did not finish on the last event are told now. */
+	TAILQ_FOREACH_SAFE(q, &s->waiters, wentry, q1) {
+		session_remove_waiter(s, q);
+		q->session = NULL;
+		cmdq_error(q, "session %s ended", s->name);
+		cmdq_finish(q, EXIT_REFUSED);
+	}
+	if (s->member != NULL) {
+		s->member->session = NULL;
+		room_leave(s->member, "left");
+	}
+	if (s->peer != NULL)
+		peer_detach_session(s);
+	TAILQ_REMOVE(&sessions, s, entry);
+	for (i = 0; i < s->logsize; i++)
+		json_decref(s->log[i].ev);
+	free(s->log);
+	log_debug("session %s ended", s->name);
+	free(s);
+}
