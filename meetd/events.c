@@ -85,7 +85,8 @@ events_print(struct cmdq *q, json_t *ev)
 		    type);
 	else if (strcmp(type, "ended") == 0)
 		cmdq_print(q, "[%s] * the meeting was ended%s%s", clock,
-		    json_object_get(ev, "by") != NULL ? " by " : "",
+		    json_object_get(ev, "by") != NULL ? " by " :
+		    (reason != NULL ? ": " : ""),
 		    json_object_get(ev, "by") != NULL ? ev_str(ev, "by") :
 		    (reason != NULL ? reason : ""));
 	else if (strcmp(type, "reconnected") == 0)

@@ -84,3 +84,61 @@ expect_code() {
 
 # contains FILE TEXT: the file holds the text (fixed string).
 contains() { grep -qF -- "$2" "$1"; }
+
+# --- meetd nodes -----------------------------------------------------------
+#
+# start_node NAME [MEETD ARGS...]: meetd on $T/NAME.sock and an ephemeral
+# port on 127.0.0.1, logging to $T/NAME.log.  Sets $pid_NAME and $addr_NAME
+# (ADDR:PORT read back from status).  Config files: write $T/NAME.conf
+# first and pass -f "$T/NAME.conf".
+start_node() {
+	_name=$1; shift
+	meetd -S "$T/$_name.sock" -l 127.0.0.1:0 "$@" 2>"$T/$_name.log" &
+	_pid=$!
+	track $_pid
+	eval "pid_$_name=$_pid"
+	if ! wait_for 10 meetctl -S "$T/$_name.sock" status; then
+		echo "Bail out! meetd $_name did not start"
+		cat "$T/$_name.log" >&2
+		exit 1
+	fi
+	eval "addr_$_name=\$(meetctl -S \"$T/$_name.sock\" -j status |
+	    jq -r .listen)"
+}
+
+# ctl NAME ARGS...: meetctl against node NAME.
+ctl() { _node=$1; shift; meetctl -S "$T/$_node.sock" "$@"; }
+
+# stop_node NAME: SIGTERM and wait (bounded) for it to exit.
+stop_node() {
+	eval "_p=\$pid_$1"
+	kill "$_p" 2>/dev/null
+	_i=0
+	while kill -0 "$_p" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1; _i=$((_i + 1))
+	done
+}
+
+# in_roster NODE SESSION NAME: NAME is on the roster SESSION sees.
+in_roster() {
+	ctl "$1" -s "$2" -j who 2>/dev/null |
+	    jq -e --arg n "$3" '.participants[] | select(.name == $n)' \
+	    >/dev/null
+}
+
+# has_session NODE NAME: the node holds a session NAME.
+has_session() {
+	ctl "$1" -j sessions | jq -e --arg n "$2" \
+	    '.sessions[] | select(.name == $n)' >/dev/null
+}
+
+# quick_conf FILE: a config with short link timers for loss tests.
+quick_conf() {
+	cat >"$1" <<CONF
+[node]
+link_grace = ${GRACE:-3}
+keepalive = 0.2
+keepalive_timeout = 1
+reconnect_max = 0.3
+CONF
+}
