@@ -64,7 +64,7 @@ cmd_join_exec(struct cmdq *q)
 	char			 room[NAME_MAX_LEN + 1], where[ADDR_HOST_MAX + 8];
 	char			 err[512], *cause, *end;
 	json_t			*req;
-	int			 remote, code;
+	int			 remote, code, rc;
 	long			 l;
 
 	memset(&p, 0, sizeof p);
@@ -117,15 +117,15 @@ cmd_join_exec(struct cmdq *q)
 	q->session = s;
 
 	if (!remote) {
-		code = room_enter(&p, s, NULL, &m, &cause);
-		if (code > 1) {
+		rc = room_enter(&p, s, NULL, &m, &code, &cause);
+		if (rc == -1) {
 			cmdq_error(q, "%s", cause);
 			free(cause);
 			q->session = NULL;
 			session_free(s);
 			return code;
 		}
-		cmd_join_entered(q, s, code == 1);
+		cmd_join_entered(q, s, rc == 1);
 		return CMD_WAIT;
 	}
 

@@ -57,9 +57,13 @@ static const struct config_key config_keys[] = {
 
 struct config_parse {
 	struct config	*cfg;
-	char		*error;		/* the first error */
+	FILE		*f;
+	int		 line;		/* lines read so far */
+	char		*error;		/* the first error of a handler */
+	int		 error_line;	/* and its line */
 };
 
+static char	*config_read_line(char *, int, void *);
 static int	config_handler(void *, const char *, const char *,
 		    const char *);
 static int	config_set(struct config *, const struct config_key *,
@@ -162,6 +166,28 @@ config_set(struct config *c, const struct config_key *k, const char *value,
 	return -1;
 }
 
+/*
+ * inih's reader.  It counts lines, so that a handler's error can be told
+ * apart from a syntax error inih found on an earlier line, and it drops
+ * leading space: inih would take an indented line for the continuation of
+ * the value above, and an indented "key = value" would silently become the
+ * value of the previous key.
+ */
+static char *
+config_read_line(char *buf, int size, void *arg)
+{
+	struct config_parse	*p = arg;
+	size_t			 n;
+
+	if (fgets(buf, size, p->f) == NULL)
+		return NULL;
+	p->line++;
+	n = strspn(buf, " \t");
+	if (n > 0)
+		memmove(buf, buf + n, strlen(buf + n) + 1);
+	return buf;
+}
+
 static int
 config_handler(void *arg, const char *section, const char *name,
     const char *value)
@@ -181,13 +207,16 @@ config_handler(void *arg, const char *section, const char *name,
 			continue;
 		if (config_set(p->cfg, k, value, &cause) == 0)
 			return 1;
-		if (p->error == NULL)
+		if (p->error == NULL) {
 			xasprintf(&p->error, "[%s] %s: %s", section, name,
 			    cause);
+			p->error_line = p->line;
+		}
 		free(cause);
 		return 0;
 	}
 	if (p->error == NULL) {
+		p->error_line = p->line;
 		if (!known_section)
 			xasprintf(&p->error, "unknown section [%s] (key %s)",
 			    section, name);
@@ -212,18 +241,25 @@ config_load(const char *path, struct config **out, char **cause)
 	char			 err[256];
 
 	p.cfg = config_defaults();
+	p.line = 0;
 	p.error = NULL;
+	p.error_line = 0;
 	if (path != NULL) {
 		if ((f = fopen(path, "r")) == NULL) {
 			xasprintf(cause, "%s: %s", path, strerror(errno));
 			config_free(p.cfg);
 			return -1;
 		}
-		line = ini_parse_file(f, config_handler, &p);
+		p.f = f;
+		line = ini_parse_stream(config_read_line, &p, config_handler,
+		    &p);
 		fclose(f);
 		if (line != 0) {
-			if (p.error == NULL)
-				xasprintf(&p.error, "syntax error");
+			/* inih's line is the first error, maybe not ours. */
+			if (p.error == NULL || p.error_line != line) {
+				free(p.error);
+				p.error = xstrdup("syntax error");
+			}
 			xasprintf(cause, "%s:%d: %s", path, line, p.error);
 			free(p.error);
 			config_free(p.cfg);

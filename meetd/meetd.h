@@ -286,7 +286,7 @@ struct room_params {
 	uint64_t	 rsid;		/* session id on a remote node */
 };
 int		 room_enter(const struct room_params *, struct session *,
-		     struct remote *, struct member **, char **);
+		     struct remote *, struct member **, int *, char **);
 void		 room_leave(struct member *, const char *);
 void		 room_end(struct room *, const char *, const char *);
 void		 room_end_all(const char *);

@@ -204,7 +204,7 @@ remote_join(struct remote *r, uint64_t id, json_t *body)
 	struct evbuffer		*err;
 	json_t			*v, *extra;
 	char			*cause = NULL;
-	int			 code;
+	int			 code, rc;
 
 	memset(&p, 0, sizeof p);
 	p.room = json_string_value(json_object_get(body, "room"));
@@ -220,9 +220,10 @@ remote_join(struct remote *r, uint64_t id, json_t *body)
 	    name_valid(p.name) != 0 || p.rsid == 0 || p.max < 0) {
 		xasprintf(&cause, "malformed join request");
 		code = EXIT_REFUSED;
+		rc = -1;
 	} else
-		code = room_enter(&p, NULL, r, &m, &cause);
-	if (code > 1) {
+		rc = room_enter(&p, NULL, r, &m, &code, &cause);
+	if (rc == -1) {
 		err = evbuffer_new();
 		evbuffer_add_printf(err, "%s\n", cause);
 		remote_reply(r, id, code, NULL, err, NULL);
@@ -230,7 +231,7 @@ remote_join(struct remote *r, uint64_t id, json_t *body)
 		free(cause);
 		return;
 	}
-	extra = json_pack("{s:s}", "state", code == 1 ? "waiting" : "joined");
+	extra = json_pack("{s:s}", "state", rc == 1 ? "waiting" : "joined");
 	remote_reply(r, id, 0, NULL, NULL, extra);
 	json_decref(extra);
 }

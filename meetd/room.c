@@ -181,12 +181,13 @@ room_free(struct room *r)
 /*
  * Put a participant into a room: create it (as host) or join it.  The
  * member is reached through session s on this node, or through rem.
- * Returns 0 when joined, 1 when waiting in the lobby; or an exit status
- * above 1 with *cause (refused: EXIT_REFUSED or EXIT_NOT_ADMITTED).
+ * Returns 0 when joined, 1 when waiting in the lobby, or -1 when refused,
+ * with *cause and the exit status in *code (EXIT_REFUSED, or
+ * EXIT_NOT_ADMITTED for a password, a lock or a full room).
  */
 int
 room_enter(const struct room_params *p, struct session *s,
-    struct remote *rem, struct member **mp, char **cause)
+    struct remote *rem, struct member **mp, int *code, char **cause)
 {
 	struct room	*r;
 	struct member	*m;
@@ -197,12 +198,14 @@ room_enter(const struct room_params *p, struct session *s,
 	if (p->create) {
 		if (r != NULL) {
 			xasprintf(cause, "room %s already exists", p->room);
-			return EXIT_REFUSED;
+			*code = EXIT_REFUSED;
+			return -1;
 		}
 		if (room_count() >= (u_int)cfg->max_rooms) {
 			xasprintf(cause, "this node has its maximum of %d "
 			    "rooms", cfg->max_rooms);
-			return EXIT_REFUSED;
+			*code = EXIT_REFUSED;
+			return -1;
 		}
 		r = xcalloc(1, sizeof *r);
 		snprintf(r->name, sizeof r->name, "%s", p->room);
@@ -228,12 +231,14 @@ room_enter(const struct room_params *p, struct session *s,
 
 	if (r == NULL) {
 		xasprintf(cause, "no room %s on this node", p->room);
-		return EXIT_REFUSED;
+		*code = EXIT_REFUSED;
+			return -1;
 	}
 	if (room_member(r, p->name) != NULL) {
 		xasprintf(cause, "the name %s is taken in %s", p->name,
 		    r->name);
-		return EXIT_REFUSED;
+		*code = EXIT_REFUSED;
+			return -1;
 	}
 	if (r->password != NULL && (p->password == NULL ||
 	    strcmp(p->password, r->password) != 0)) {
@@ -241,16 +246,19 @@ room_enter(const struct room_params *p, struct session *s,
 			xasprintf(cause, "%s needs a password (-p)", r->name);
 		else
 			xasprintf(cause, "wrong password for %s", r->name);
-		return EXIT_NOT_ADMITTED;
+		*code = EXIT_NOT_ADMITTED;
+		return -1;
 	}
 	if (r->locked) {
 		xasprintf(cause, "%s is locked", r->name);
-		return EXIT_NOT_ADMITTED;
+		*code = EXIT_NOT_ADMITTED;
+		return -1;
 	}
 	max = r->max > 0 ? r->max : cfg->max_participants;
 	if (max > 0 && r->njoined + r->nwaiting >= (u_int)max) {
 		xasprintf(cause, "%s is full (%d participants)", r->name, max);
-		return EXIT_NOT_ADMITTED;
+		*code = EXIT_NOT_ADMITTED;
+		return -1;
 	}
 
 	m = member_new(r, p, s, rem);

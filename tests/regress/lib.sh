@@ -107,7 +107,8 @@ start_node() {
 }
 
 # ctl NAME ARGS...: meetctl against node NAME.
-ctl() { _node=$1; shift; meetctl -S "$T/$_node.sock" "$@"; }
+# Every call is bounded: a hung command fails the test instead of the run.
+ctl() { _node=$1; shift; timeout 30 meetctl -S "$T/$_node.sock" "$@"; }
 
 # stop_node NAME: SIGTERM and wait (bounded) for it to exit.
 stop_node() {
