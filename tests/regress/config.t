@@ -1,0 +1,37 @@
+#!/bin/sh
+# meetd -n and configuration errors: each names the file, the line and the
+# key; no file at all means embedded defaults.
+. "$(dirname "$0")/lib.sh"
+plan 9
+
+cat > "$T/good.conf" <<CONF
+; a comment
+[node]
+name = hub-1
+link_grace = 7.5
+[chat]
+history = 10
+CONF
+check "a good file checks" meetd -n -f "$T/good.conf"
+printf '[chat]\nhistory = 10\nhistroy = 5\n' > "$T/typo.conf"
+meetd -n -f "$T/typo.conf" 2>"$T/err"
+check "a typo exits 1" test $? = 1
+check "it names file, line and key" contains "$T/err" \
+    "typo.conf:3: unknown key 'histroy' in [chat]"
+printf '[node]\nlink_grace = soon\n' > "$T/bad.conf"
+meetd -n -f "$T/bad.conf" 2>"$T/err"
+check "a bad value names file, line and key" contains "$T/err" \
+    "bad.conf:2: [node] link_grace: 'soon' is not a number of seconds"
+printf '[chat]\nhistory = -1\n' > "$T/range.conf"
+meetd -n -f "$T/range.conf" 2>"$T/err"
+check "out of range says the range" contains "$T/err" "out of range"
+printf '[nodes]\nname = x\n' > "$T/sect.conf"
+meetd -n -f "$T/sect.conf" 2>"$T/err"
+check "an unknown section is named" contains "$T/err" "unknown section [nodes]"
+check "a missing -f file is an error" expect_code 1 \
+    meetd -n -f "$T/nonexistent.conf"
+meetd -n -f "$T/typo.conf" -S "$T/x.sock" 2>/dev/null
+check "-n never starts a daemon" test ! -e "$T/x.sock"
+start_node A -f "$T/good.conf"
+check "the node runs on the file" test \
+    "$(ctl A -j status | jq -r .node)" = hub-1
