@@ -118,6 +118,7 @@ client_fail(struct client *c, const char *why)
 {
 	json_t	*o;
 
+	log_warnx("control client %d: %s", c->fd, why);
 	o = json_pack("{s:s}", "error", why);
 	client_send(c, FRAME_ERROR, o);
 	json_decref(o);
@@ -280,7 +281,6 @@ client_read(evutil_socket_t fd, short events, void *arg)
 	while (!c->exiting && evbuffer_get_length(c->in) >= FRAME_HEADER) {
 		evbuffer_copyout(c->in, hdr, FRAME_HEADER);
 		if (frame_header_parse(hdr, &h, err, sizeof err) != 0) {
-			log_warnx("control client %d: %s", fd, err);
 			client_fail(c, err);
 			break;
 		}
@@ -291,7 +291,6 @@ client_read(evutil_socket_t fd, short events, void *arg)
 		o = frame_body_parse(body, h.length, err, sizeof err);
 		evbuffer_drain(c->in, h.length);
 		if (o == NULL) {
-			log_warnx("control client %d: %s", fd, err);
 			client_fail(c, err);
 			break;
 		}

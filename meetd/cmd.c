@@ -536,16 +536,25 @@ cmd_call_forget(void *arg)
 	}
 }
 
+/* A buffer's contents as a string the caller frees. */
+static char *
+buffer_string(struct evbuffer *b)
+{
+	size_t	len = evbuffer_get_length(b);
+
+	if (len == 0)
+		return xstrdup("");
+	return xstrndup((char *)evbuffer_pullup(b, -1), len);
+}
+
 static void
 cmd_call_local_done(struct cmdq *q, int code)
 {
 	struct cmd_call	*call = q->done_arg;
 	char		*out, *err;
 
-	out = xstrndup((char *)evbuffer_pullup(q->out, -1),
-	    evbuffer_get_length(q->out));
-	err = xstrndup((char *)evbuffer_pullup(q->err, -1),
-	    evbuffer_get_length(q->err));
+	out = buffer_string(q->out);
+	err = buffer_string(q->err);
 	call->cb(code, out, err, call->arg);
 	free(out);
 	free(err);

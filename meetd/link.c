@@ -108,7 +108,11 @@ link_closed(evutil_socket_t fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
-	/* A last frame (an error, a goodbye) goes out if it can. */
+	/*
+	 * A last frame (an error, a goodbye) goes out if the socket takes
+	 * it; libevent keeps the buffer's front frozen while it owns writes.
+	 */
+	evbuffer_unfreeze(bufferevent_get_output(l->bev), 1);
 	evbuffer_write(bufferevent_get_output(l->bev),
 	    bufferevent_getfd(l->bev));
 	l->on_close(l, lc->why, l->arg);

@@ -170,6 +170,7 @@ main(int argc, char **argv)
 	}
 	if (config_load(config_path, &cfg, &cause) != 0) {
 		fprintf(stderr, "meetd: %s\n", cause);
+		free(cause);
 		return 1;
 	}
 	if (listen_addr != NULL) {

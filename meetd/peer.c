@@ -452,6 +452,8 @@ peer_idle(evutil_socket_t fd, short events, void *arg)
 	if (!TAILQ_EMPTY(&p->sessions) || !TAILQ_EMPTY(&p->sent) ||
 	    !TAILQ_EMPTY(&p->queued))
 		return;
+	if (p->link != NULL && p->link->closing)
+		return;		/* peer_closed comes, and checks again */
 	TAILQ_REMOVE(&peers, p, entry);
 	if (p->link != NULL)
 		link_free(p->link);

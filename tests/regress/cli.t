@@ -15,9 +15,9 @@ check "unknown option: exit 2" expect_code 2 ctl A status -x
 check "create without --as: exit 2" expect_code 2 ctl A create r
 check "no session: exit 1" expect_code 1 ctl A who
 ctl A -j status > "$T/status.json"
-check "status -j has version, listen, rooms, sessions" jq -e '
+check "status -j has version, listen, rooms, sessions" jqe '
     (.version | type == "string") and (.listen | test(":[0-9]+$")) and
-    .rooms == 0 and .sessions == 0' "$T/status.json"
+    .rooms == 0 and .sessions == 0' < "$T/status.json"
 check "listen is the bound ephemeral port" eval \
     'test "$(jq -r .listen "$T/status.json")" != "127.0.0.1:0"'
 ctl A create r1 --as alice >/dev/null
@@ -25,4 +25,4 @@ check "with one session, -s is not needed" ctl A who
 ctl A create r2 --as bob >/dev/null
 check "with two, a command without -s is a usage error" expect_code 2 ctl A who
 check "-j may follow the command" eval \
-    'ctl A sessions -j | jq -e ".sessions | length == 2"'
+    'ctl A sessions -j | jqe ".sessions | length == 2"'

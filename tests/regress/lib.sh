@@ -120,17 +120,27 @@ stop_node() {
 	done
 }
 
-# in_roster NODE SESSION NAME: NAME is on the roster SESSION sees.
+# in_roster NODE SESSION NAME: NAME is on the roster SESSION sees.  The
+# answer is read first: jq -e passes on empty input, so a failed meetctl
+# must not look like a match.
 in_roster() {
-	ctl "$1" -s "$2" -j who 2>/dev/null |
-	    jq -e --arg n "$3" '.participants[] | select(.name == $n)' \
-	    >/dev/null
+	_out=$(ctl "$1" -s "$2" -j who 2>/dev/null) || return 1
+	printf '%s\n' "$_out" | jq -e --arg n "$3" \
+	    'any(.participants[]; .name == $n)' >/dev/null
 }
 
-# has_session NODE NAME: the node holds a session NAME.
+# has_session NODE NAME: the node answers and holds a session NAME.
 has_session() {
-	ctl "$1" -j sessions | jq -e --arg n "$2" \
-	    '.sessions[] | select(.name == $n)' >/dev/null
+	_out=$(ctl "$1" -j sessions 2>/dev/null) || return 1
+	printf '%s\n' "$_out" | jq -e --arg n "$2" \
+	    'any(.sessions[]; .name == $n)' >/dev/null
+}
+
+# no_session NODE NAME: the node answers and holds no session NAME.
+no_session() {
+	_out=$(ctl "$1" -j sessions 2>/dev/null) || return 1
+	printf '%s\n' "$_out" | jq -e --arg n "$2" \
+	    'all(.sessions[]; .name != $n)' >/dev/null
 }
 
 # quick_conf FILE: a config with short link timers for loss tests.
@@ -142,4 +152,19 @@ keepalive = 0.2
 keepalive_timeout = 1
 reconnect_max = 0.3
 CONF
+}
+
+# jqe FILTER...: jq -e on standard input that fails on empty input (jq 1.6
+# passes it), so a command that printed nothing never passes a check.
+jqe() {
+	_in=$(cat)
+	[ -n "$_in" ] || return 1
+	printf '%s\n' "$_in" | jq -e "$@" >/dev/null
+}
+
+# not_in_roster NODE SESSION NAME: the roster answers and lacks NAME.
+not_in_roster() {
+	_out=$(ctl "$1" -s "$2" -j who 2>/dev/null) || return 1
+	printf '%s\n' "$_out" | jq -e --arg n "$3" \
+	    'all(.participants[]; .name != $n)' >/dev/null
 }

@@ -29,4 +29,4 @@ check "erin still hears dave" hears A erin dave
 check "rooms lists only blue" test \
     "$(ctl A -j rooms | jq -c '[.rooms[].name]')" = '["blue"]'
 check "red's sessions are gone" eval \
-    '! has_session A alice && ! has_session A bob'
+    'no_session A alice && no_session A bob'

@@ -13,7 +13,7 @@ jb=$!; track $jb
 check "the host hears bob knock" eval \
     'ctl A -s alice wait -T 5 knock bob >/dev/null'
 check "bob waits" eval 'ctl A -j sessions |
-    jq -e ".sessions[] | select(.name == \"bob\") | .state == \"waiting\""'
+    jqe ".sessions[] | select(.name == \"bob\") | .state == \"waiting\""'
 check "a waiting participant cannot chat" expect_code 1 \
     ctl A -s bob say hello
 check "the host admits bob" ctl A -s alice admit bob
@@ -39,7 +39,7 @@ ctl A -s alice wait -T 5 knock dave >/dev/null
 kill $jd
 check "the host hears dave give up" eval \
     'ctl A -s alice wait -T 5 gave-up dave >/dev/null'
-check "dave's session is gone" wait_for 5 eval '! has_session A dave'
+check "dave's session is gone" wait_for 5 no_session A dave
 
 # --no-wait, then wait admitted.
 ctl B join "standup@$addr_A" --as erin --no-wait >/dev/null

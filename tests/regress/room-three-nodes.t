@@ -28,10 +28,10 @@ check "bob hears alice and carol" eval 'hears B bob alice &&
 out=$(ctl C -s carol wait -T 5 chat alice)
 check "carol's line reads as chat" test "${out#*] }" = "<alice> hello from A"
 ctl C -s carol -j wait -T 5 chat bob > "$T/ev.json"
-check "events as JSON carry ts, event, room, from, text" jq -e '
+check "events as JSON carry ts, event, room, from, text" jqe '
     .event == "chat" and .room == "standup" and .from == "bob" and
     .text == "hello from B" and
     (.ts | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]{3}Z$"))' \
-    "$T/ev.json"
+    < "$T/ev.json"
 check "B lists the room hosted on A" eval \
-    'ctl B -j rooms "$addr_A" | jq -e ".rooms[0].participants == 3"'
+    'ctl B -j rooms "$addr_A" | jqe ".rooms[0].participants == 3"'
