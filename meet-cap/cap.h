@@ -75,9 +75,6 @@ void	yuv_yuyv_to_i420(const uint8_t *, size_t, int, int, uint8_t *,
 void	yuv_nv12_to_i420(const uint8_t *, size_t, const uint8_t *, size_t,
 	    int, int, uint8_t *, uint8_t *, uint8_t *);
 
-/* font.c: a 5x7 font for digits and clock punctuation, drawn on luma. */
-int	font_text_width(const char *, int);
-void	font_draw(uint8_t *, int, int, int, int, int, const char *, int);
 
 /* resample.c: channel mixing and rate conversion with libswresample. */
 struct resampler;

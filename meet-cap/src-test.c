@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "font.h"
 #include "cap.h"
 #include "xmalloc.h"
 

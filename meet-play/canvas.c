@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "font.h"
 #include "play.h"
 #include "xmalloc.h"
 
@@ -91,16 +92,16 @@ canvas_label(struct canvas *c, const struct grid_rect *pic, const char *text)
 	scale = pic->h >= 540 ? 3 : pic->h >= 200 ? 2 : 1;
 	snprintf(buf, sizeof buf, "%s", text);
 	n = strlen(buf);
-	while (n > 0 && glyph_text_width(buf, scale) + 4 * LABEL_MARGIN >
+	while (n > 0 && font_text_width(buf, scale) + 4 * LABEL_MARGIN >
 	    pic->w)
 		buf[--n] = '\0';
 	if (n == 0)
 		return;
-	tw = glyph_text_width(buf, scale);
-	th = GLYPH_H * scale;
+	tw = font_text_width(buf, scale);
+	th = FONT_H * scale;
 	bw = tw + 2 * LABEL_MARGIN;
 	canvas_box(c, pic->x + LABEL_MARGIN, pic->y + LABEL_MARGIN, bw,
 	    th + 2 * LABEL_MARGIN);
-	glyph_draw(c->plane[0], c->stride[0], c->w, c->h,
+	font_draw(c->plane[0], c->stride[0], c->w, c->h,
 	    pic->x + 2 * LABEL_MARGIN, pic->y + 2 * LABEL_MARGIN, buf, scale);
 }

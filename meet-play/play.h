@@ -52,13 +52,6 @@ void	colour_yuv_to_rgb(int, int, int, uint8_t *, uint8_t *, uint8_t *);
 void	colour_rgb_to_yuv(int, int, int, uint8_t *, uint8_t *, uint8_t *);
 int	colour_rgb_to_256(int, int, int);
 
-/* glyph.c: a built-in 5x7 bitmap font drawn into a luma plane. */
-#define GLYPH_W		5
-#define GLYPH_H		7
-#define GLYPH_ADVANCE	6
-int	glyph_text_width(const char *, int);
-void	glyph_draw(uint8_t *, int, int, int, int, int, const char *, int);
-
 /* canvas.c: allocation, clearing and label boxes. */
 struct canvas *canvas_new(int, int);
 void	canvas_free(struct canvas *);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <turbojpeg.h>
 
+#include "font.h"
 #include "../../meet-cap/cap.h"
 
 static void	test_find(void **);

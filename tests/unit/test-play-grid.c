@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "font.h"
 #include "../../meet-play/play.h"
 
 static void	test_shape(void **);
@@ -155,12 +156,12 @@ test_glyph_width(void **state)
 	int	i, ink = 0;
 
 	(void)state;
-	assert_int_equal(glyph_text_width("", 1), 0);
-	assert_int_equal(glyph_text_width("a", 1), 5);
-	assert_int_equal(glyph_text_width("ab", 2), 22);
+	assert_int_equal(font_text_width("", 1), 0);
+	assert_int_equal(font_text_width("a", 1), 5);
+	assert_int_equal(font_text_width("ab", 2), 22);
 	/* Drawing clips to the plane and inks only inside it. */
 	memset(plane, 0, sizeof plane);
-	glyph_draw(plane, 16, 16, 8, 12, 1, "H\xc3\xa9", 1);
+	font_draw(plane, 16, 16, 8, 12, 1, "H\xc3\xa9", 1);
 	for (i = 0; i < (int)sizeof plane; i++)
 		ink += plane[i] != 0;
 	assert_true(ink > 0);

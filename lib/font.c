@@ -1,15 +1,19 @@
 /*
- * A built-in 5x7 bitmap font for the tile labels of the pixel sinks: every
- * printable ASCII character, drawn scaled onto a luma plane.  Source names
- * are not checked for ASCII, so anything else is drawn as '?'.
+ * A built-in 5x7 bitmap font: every printable ASCII character, drawn scaled
+ * onto a luma plane.  meet-cap writes the test pattern's counter and clock
+ * with it, meet-play the tile labels.  Anything outside printable ASCII
+ * (source names are not checked) is drawn as '?'.
  */
-#include "play.h"
+#include <stddef.h>
+#include <stdint.h>
 
-#define GLYPH_FIRST	0x20
-#define GLYPH_LAST	0x7e
+#include "font.h"
+
+#define FONT_FIRST	0x20
+#define FONT_LAST	0x7e
 
 /* Rows from the top; bit 4 is the leftmost column. */
-static const uint8_t glyph_table[GLYPH_LAST - GLYPH_FIRST + 1][GLYPH_H] = {
+static const uint8_t font_table[FONT_LAST - FONT_FIRST + 1][FONT_H] = {
 	{ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 },	/* ' ' */
 	{ 0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x04 },	/* ! */
 	{ 0x0a, 0x0a, 0x0a, 0x00, 0x00, 0x00, 0x00 },	/* " */
@@ -107,21 +111,21 @@ static const uint8_t glyph_table[GLYPH_LAST - GLYPH_FIRST + 1][GLYPH_H] = {
 	{ 0x00, 0x00, 0x08, 0x15, 0x02, 0x00, 0x00 },	/* ~ */
 };
 
-static const uint8_t	*glyph_find(char);
+static const uint8_t	*font_find(char);
 
 static const uint8_t *
-glyph_find(char c)
+font_find(char c)
 {
 	unsigned char	u = (unsigned char)c;
 
-	if (u < GLYPH_FIRST || u > GLYPH_LAST)
+	if (u < FONT_FIRST || u > FONT_LAST)
 		u = '?';
-	return glyph_table[u - GLYPH_FIRST];
+	return font_table[u - FONT_FIRST];
 }
 
 /* Width in pixels of text drawn at this scale. */
 int
-glyph_text_width(const char *s, int scale)
+font_text_width(const char *s, int scale)
 {
 	size_t	n = 0;
 
@@ -129,7 +133,7 @@ glyph_text_width(const char *s, int scale)
 		n++;
 	if (n == 0)
 		return 0;
-	return (int)((n * GLYPH_ADVANCE - 1) * (size_t)scale);
+	return (int)((n * FONT_ADVANCE - 1) * (size_t)scale);
 }
 
 /*
@@ -137,16 +141,16 @@ glyph_text_width(const char *s, int scale)
  * to the plane, in the given ink.
  */
 void
-glyph_draw(uint8_t *plane, int stride, int w, int h, int x, int y,
+font_draw(uint8_t *plane, int stride, int w, int h, int x, int y,
     const char *s, int scale)
 {
 	const uint8_t	*g;
 	int		 row, col, px, py, i, j;
 
-	for (; *s != '\0'; s++, x += GLYPH_ADVANCE * scale) {
-		g = glyph_find(*s);
-		for (row = 0; row < GLYPH_H; row++) {
-			for (col = 0; col < GLYPH_W; col++) {
+	for (; *s != '\0'; s++, x += FONT_ADVANCE * scale) {
+		g = font_find(*s);
+		for (row = 0; row < FONT_H; row++) {
+			for (col = 0; col < FONT_W; col++) {
 				if (!(g[row] & (0x10 >> col)))
 					continue;
 				for (j = 0; j < scale; j++) {
