@@ -12,46 +12,6 @@ GRACE=3 quick_conf "$T/B.conf"
 start_node A -f "$T/A.conf"
 start_node B -f "$T/B.conf"
 
-quiet() { "$@" >/dev/null; }
-# jq 1.6 -e passes on empty input, so a failed ctl would look like a
-# match: this reads the answer first and judges only a real one.
-jqe() { _o=$(cat); [ -n "$_o" ] &&
-    printf '%s\n' "$_o" | jq -e "$@" >/dev/null; }
-saw_chat() { ctl "$1" -s "$2" -j wait -T 10 chat "$3" | jqe --arg t "$4" \
-    '.text == $t'; }
-
-# raw TARGET MODE < BYTES: send the bytes to unix:PATH or tcp:HOST:PORT.
-# MODE close: hang up at once; reply: print each frame that comes back as
-# "TYPE BODY", then EOF when the other end hangs up (TIMEOUT after 5 s).
-cat >"$T/raw.pl" <<'PERL'
-use strict; use warnings; use IO::Socket::UNIX; use IO::Socket::INET;
-my ($target, $mode) = @ARGV;
-my $s = $target =~ /^unix:(.*)/ ?
-    IO::Socket::UNIX->new(Type => SOCK_STREAM, Peer => $1) :
-    IO::Socket::INET->new(PeerAddr => substr($target, 4), Proto => 'tcp');
-die "connect $target: $!\n" unless $s;
-binmode STDIN; local $/; my $data = <STDIN>;
-$s->syswrite($data) == length $data or die "short write\n";
-exit 0 if $mode eq 'close';
-$SIG{ALRM} = sub { print "TIMEOUT\n"; exit 0 }; alarm 5;
-my $in = '';
-while (1) {
-	my $n = $s->sysread($in, 65536, length $in);
-	while (length $in >= 8) {
-		my ($m, $t, $f, $l) = unpack 'a2CCN', $in;
-		last if length $in < 8 + $l;
-		print "$t ", substr($in, 8, $l), "\n";
-		substr($in, 0, 8 + $l) = '';
-	}
-	if (!$n) { print "EOF\n"; exit 0 }
-}
-PERL
-# frame TYPE BODY: a well-formed frame; header TYPE LENGTH: a header only.
-frame() { perl -e 'print pack("a2CCN", "ME", $ARGV[0], 0, length $ARGV[1]),
-    $ARGV[1]' "$1" "$2"; }
-header() { perl -e 'print pack("a2CCN", "ME", $ARGV[0], 0, $ARGV[1])' \
-    "$1" "$2"; }
-raw() { perl "$T/raw.pl" "$@"; }
 sock="tcp:$addr_A"
 
 # closed: the reply ended in EOF: A hung up on that connection.

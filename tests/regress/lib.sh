@@ -168,3 +168,19 @@ not_in_roster() {
 	printf '%s\n' "$_out" | jq -e --arg n "$3" \
 	    'all(.participants[]; .name != $n)' >/dev/null
 }
+
+# quiet COMMAND...: run it without its output.
+quiet() { "$@" >/dev/null; }
+# saw_chat NODE SESSION FROM TEXT: the session's next chat from FROM is TEXT.
+saw_chat() { ctl "$1" -s "$2" -j wait -T 10 chat "$3" | jqe --arg t "$4" \
+    '.text == $t'; }
+
+# --- raw frames, for the bad-input tests -----------------------------------
+#
+# raw TARGET MODE < BYTES: see tests/tools/raw-frames.pl.
+# frame TYPE BODY: a well-formed frame; header TYPE LENGTH: a header only.
+frame() { perl -e 'print pack("a2CCN", "ME", $ARGV[0], 0, length $ARGV[1]),
+    $ARGV[1]' "$1" "$2"; }
+header() { perl -e 'print pack("a2CCN", "ME", $ARGV[0], 0, $ARGV[1])' \
+    "$1" "$2"; }
+raw() { perl "$top/tests/tools/raw-frames.pl" "$@"; }
