@@ -1,4 +1,5 @@
 /* Parsing node and room addresses. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +39,10 @@ node_addr_parse(const char *s, int defport, struct node_addr *a, char *err,
 		return -1;
 	}
 	if (colon != NULL) {
+		/* Digits only: strtol alone would take a sign or spaces. */
 		port = strtol(colon + 1, &ep, 10);
-		if (colon[1] == '\0' || *ep != '\0' || port < 0 ||
-		    port > 65535) {
+		if (!isdigit((unsigned char)colon[1]) || *ep != '\0' ||
+		    port < 0 || port > 65535) {
 			snprintf(err, errlen, "%s: bad port", s);
 			return -1;
 		}

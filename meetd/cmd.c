@@ -55,6 +55,7 @@ static void	cmd_forward_cancel(struct cmdq *);
 static void	cmd_call_reply(json_t *, void *);
 static void	cmd_call_local_done(struct cmdq *, int);
 static void	cmd_exec(struct cmdq *);
+static void	cmdq_vline(struct cmdq *, int, const char *, va_list);
 
 static const struct cmd_entry *
 cmd_find(const char *name)
@@ -115,42 +116,40 @@ cmdq_write(struct cmdq *q, int fd, const char *data, size_t len)
 		evbuffer_add(q->err, data, len);
 }
 
+/* Format a line (the newline is added) to fd 1 or 2 of whoever asked. */
+static void
+cmdq_vline(struct cmdq *q, int fd, const char *fmt, va_list ap)
+{
+	char	*s;
+	int	 n;
+
+	if ((n = vasprintf(&s, fmt, ap)) == -1)
+		fatal("cmdq_vline");
+	s = xreallocarray(s, 1, (size_t)n + 2);
+	s[n] = '\n';
+	s[n + 1] = '\0';
+	cmdq_write(q, fd, s, (size_t)n + 1);
+	free(s);
+}
+
 void
 cmdq_print(struct cmdq *q, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*s;
-	int	 n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	cmdq_vline(q, 1, fmt, ap);
 	va_end(ap);
-	if (n == -1)
-		fatal("cmdq_print");
-	s = xreallocarray(s, 1, (size_t)n + 2);
-	s[n] = '\n';
-	s[n + 1] = '\0';
-	cmdq_write(q, 1, s, (size_t)n + 1);
-	free(s);
 }
 
 void
 cmdq_error(struct cmdq *q, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*s;
-	int	 n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	cmdq_vline(q, 2, fmt, ap);
 	va_end(ap);
-	if (n == -1)
-		fatal("cmdq_error");
-	s = xreallocarray(s, 1, (size_t)n + 2);
-	s[n] = '\n';
-	s[n + 1] = '\0';
-	cmdq_write(q, 2, s, (size_t)n + 1);
-	free(s);
 }
 
 /* Print a JSON object as one line; takes the reference. */
