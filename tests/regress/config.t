@@ -2,7 +2,7 @@
 # meetd -n and configuration errors: each names the file, the line and the
 # key; no file at all means embedded defaults.
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 12
 
 cat > "$T/good.conf" <<CONF
 ; a comment
@@ -35,3 +35,19 @@ check "-n never starts a daemon" test ! -e "$T/x.sock"
 start_node A -f "$T/good.conf"
 check "the node runs on the file" test \
     "$(ctl A -j status | jq -r .node)" = hub-1
+
+# The shipped file and the man page cover every key the code knows.
+keys_code=$(grep -oE '\{ "[a-z]+", "[a-z_]+"' "$top/meetd/config.c" |
+    awk -F'"' '{ print $4 }' | sort)
+sed -E 's/^;[[:space:]]*([a-z_]+[[:space:]]*=)/\1/' "$top/etc/meetd.conf" \
+    > "$T/all.conf"
+check "etc/meetd.conf with every key uncommented checks" \
+    meetd -n -f "$T/all.conf"
+check "etc/meetd.conf shows every key" test "$keys_code" = \
+    "$(grep -oE '^[a-z_]+' "$T/all.conf" | sort)"
+missing=""
+for k in $keys_code; do
+	grep -q "^\.It Ic $k\b" "$top/man/meetd.conf.5" || missing="$missing $k"
+done
+check "meetd.conf(5) documents every key${missing:+ (missing:$missing)}" \
+    test -z "$missing"
