@@ -47,7 +47,8 @@ check "etc/meetd.conf shows every key" test "$keys_code" = \
     "$(grep -oE '^[a-z_]+' "$T/all.conf" | sort)"
 missing=""
 for k in $keys_code; do
-	grep -q "^\.It Ic $k\b" "$top/man/meetd.conf.5" || missing="$missing $k"
+	grep -q "^\.It Cm $k " "$top/man/meetd.conf.5" ||
+	    missing="$missing $k"
 done
 check "meetd.conf(5) documents every key${missing:+ (missing:$missing)}" \
     test -z "$missing"
