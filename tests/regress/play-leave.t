@@ -4,7 +4,7 @@
 # back to one tile.  The output keeps its frame rate meanwhile.
 . "$(dirname "$0")/lib.sh"
 . "$top/tests/tools/play-lib.sh"
-plan 6
+plan 5
 
 mjpeg red "$T/red.mjpeg" 5
 mjpeg green "$T/green.mjpeg" 5
@@ -18,11 +18,20 @@ mjpeg green "$T/green.mjpeg" 5
     2> "$T/play.log"
 check "meet-play exits 0" test $? = 0
 
-# The first frame holds both sources side by side.
-ffmpeg -nostdin -loglevel error -i "$T/out.y4m" -frames:v 1 \
-    -f rawvideo -pix_fmt rgb24 -y "$T/first.rgb"
-check "first frame: red on the left" is red "$T/first.rgb" 160 40 45
-check "first frame: green on the right" is green "$T/first.rgb" 160 120 45
+# An early frame holds both sources side by side.  Not necessarily the
+# very first: on a loaded machine green's first picture may be decoded a
+# tick after red's.
+both_early() {
+	for i in 0 1 2 3 4 5 6 7; do
+		ffmpeg -nostdin -loglevel error -i "$T/out.y4m" \
+		    -vf "select=eq(n\\,$i)" -frames:v 1 -f rawvideo \
+		    -pix_fmt rgb24 -y "$T/early.rgb" || return 1
+		is red "$T/early.rgb" 160 40 45 &&
+		    is green "$T/early.rgb" 160 120 45 && return 0
+	done
+	return 1
+}
+check "early on, red on the left and green on the right" both_early
 last_rgb "$T/out.y4m" 160 90 "$T/last.rgb"
 check "last frame: red alone in the middle" is red "$T/last.rgb" 160 80 45
 check "last frame: red where green was" is red "$T/last.rgb" 160 125 45
