@@ -30,11 +30,14 @@ struct mjpeg_splitter {
 	enum split_state	 state;
 	size_t			 skip;	/* bytes left in a segment */
 	int			 ff;	/* last byte was FF */
+	int			 dropping; /* image too large: parse, keep none */
 	uint8_t			 marker;
 	struct mjpeg_stats	 stats;
 };
 
 static int	splitter_put(struct mjpeg_splitter *, uint8_t);
+static void	splitter_begin(struct mjpeg_splitter *);
+static void	splitter_end(struct mjpeg_splitter *, mjpeg_frame_cb, void *);
 
 struct mjpeg_splitter *
 mjpeg_splitter_new(size_t max)
@@ -85,6 +88,30 @@ splitter_restart(struct mjpeg_splitter *s)
 	s->len = 0;
 	s->state = S_SEEK;
 	s->ff = 0;
+	s->dropping = 0;
+}
+
+/* An SOI: a new image starts here. */
+static void
+splitter_begin(struct mjpeg_splitter *s)
+{
+	s->len = 0;
+	s->dropping = 0;
+	splitter_put(s, 0xff);
+	splitter_put(s, 0xd8);
+	s->state = S_MARKER;
+	s->ff = 0;
+}
+
+/* An EOI: hand out the image unless it was too large. */
+static void
+splitter_end(struct mjpeg_splitter *s, mjpeg_frame_cb cb, void *arg)
+{
+	if (!s->dropping) {
+		cb(s->buf, s->len, arg);
+		s->stats.frames++;
+	}
+	splitter_restart(s);
 }
 
 void
@@ -98,11 +125,7 @@ mjpeg_splitter_feed(struct mjpeg_splitter *s, const uint8_t *p, size_t n,
 		c = p[i];
 		if (s->state == S_SEEK) {
 			if (s->ff && c == 0xd8) {
-				s->len = 0;
-				splitter_put(s, 0xff);
-				splitter_put(s, 0xd8);
-				s->state = S_MARKER;
-				s->ff = 0;
+				splitter_begin(s);
 				s->stats.garbage--;	/* the FF was counted */
 				continue;
 			}
@@ -111,9 +134,19 @@ mjpeg_splitter_feed(struct mjpeg_splitter *s, const uint8_t *p, size_t n,
 			continue;
 		}
 		if (splitter_put(s, c) == -1) {
-			s->stats.oversized++;
-			splitter_restart(s);
-			continue;
+			/*
+			 * Too large to hand out.  Parse on to its end all the
+			 * same, so that nothing inside it (a thumbnail) is
+			 * taken for an image, keeping only the last two
+			 * bytes, which a segment length may need.
+			 */
+			if (!s->dropping)
+				s->stats.oversized++;
+			s->dropping = 1;
+			s->buf[0] = s->buf[s->len - 2];
+			s->buf[1] = s->buf[s->len - 1];
+			s->len = 2;
+			splitter_put(s, c);
 		}
 		switch (s->state) {
 		case S_MARKER:
@@ -133,13 +166,9 @@ mjpeg_splitter_feed(struct mjpeg_splitter *s, const uint8_t *p, size_t n,
 			s->marker = c;
 			if (c == 0xd8) {	/* SOI again: start over */
 				s->stats.truncated++;
-				s->len = 0;
-				splitter_put(s, 0xff);
-				splitter_put(s, 0xd8);
+				splitter_begin(s);
 			} else if (c == 0xd9) {
-				cb(s->buf, s->len, arg);
-				s->stats.frames++;
-				splitter_restart(s);
+				splitter_end(s, cb, arg);
 			} else if ((c >= 0xd0 && c <= 0xd7) || c == 0x01) {
 				/* Markers with no length. */
 			} else {
@@ -181,15 +210,10 @@ mjpeg_splitter_feed(struct mjpeg_splitter *s, const uint8_t *p, size_t n,
 				break;
 			}
 			if (c == 0xd9) {
-				cb(s->buf, s->len, arg);
-				s->stats.frames++;
-				splitter_restart(s);
+				splitter_end(s, cb, arg);
 			} else if (c == 0xd8) {
 				s->stats.truncated++;
-				s->len = 0;
-				splitter_put(s, 0xff);
-				splitter_put(s, 0xd8);
-				s->state = S_MARKER;
+				splitter_begin(s);
 			} else {
 				/* Another segment (progressive JPEGs). */
 				s->marker = c;
@@ -251,8 +275,11 @@ mjpeg_tag_get(const uint8_t *p, size_t len, char *src, size_t srclen,
 	*semi = '\0';
 	if (strncmp(semi + 1, "ts=", 3) != 0)
 		return -1;
+	/* Digits and nothing else: strtoull would take a sign. */
+	if (semi[4] < '0' || semi[4] > '9')
+		return -1;
 	v = strtoull(semi + 4, &end, 10);
-	if (end == semi + 4)
+	if (*end != '\0')
 		return -1;
 	if (src != NULL && srclen > 0)
 		snprintf(src, srclen, "%s", name);
@@ -272,6 +299,8 @@ mjpeg_tag_set(const uint8_t *p, size_t len, const char *src, uint64_t ts,
 
 	if (len < 4 || p[0] != 0xff || p[1] != 0xd8)
 		return NULL;
+	if (strchr(src, ';') != NULL)
+		return NULL;		/* the tag could not be read back */
 	tl = snprintf(text, sizeof text, "meet:src=%.*s;ts=%llu",
 	    MJPEG_TAG_NAME - 1, src, (unsigned long long)ts);
 	if (tl < 0 || (size_t)tl >= sizeof text)

@@ -16,7 +16,7 @@ struct mjpeg_stats {
 	uint64_t	frames;		/* complete images handed out */
 	uint64_t	garbage;	/* bytes skipped outside any image */
 	uint64_t	oversized;	/* images dropped for MJPEG_MAX_FRAME */
-	uint64_t	truncated;	/* images cut by a new SOI */
+	uint64_t	truncated;	/* images cut by a new SOI, or broken */
 };
 
 typedef void (*mjpeg_frame_cb)(const uint8_t *, size_t, void *);
@@ -35,7 +35,8 @@ const struct mjpeg_stats *mjpeg_splitter_stats(const struct mjpeg_splitter *);
 int	mjpeg_tag_get(const uint8_t *, size_t, char *, size_t, uint64_t *);
 /*
  * A new image with the tag just after SOI, replacing any meet tag the image
- * had.  The caller owns the result (free()); NULL when the input is no JPEG.
+ * had.  The caller owns the result (free()); NULL when the input is no JPEG
+ * or the name holds a ';'.
  */
 uint8_t *mjpeg_tag_set(const uint8_t *, size_t, const char *, uint64_t,
 	    size_t *);

@@ -351,6 +351,28 @@ test_split_oversized(void **state)
 	assert_memory_equal(k.data, image3, sizeof image3);
 	assert_int_equal(st.oversized, 1);
 
+	/*
+	 * An image too large whose APP1 segment holds a whole small image
+	 * (an Exif thumbnail): the thumbnail must not come out as a frame.
+	 */
+	len = 0;
+	buf[len++] = 0xff; buf[len++] = 0xd8;
+	buf[len++] = 0xff; buf[len++] = 0xe1;
+	buf[len++] = 0x00; buf[len++] = (uint8_t)(2 + 4 + sizeof image3);
+	memset(buf + len, 'x', 4);	/* the limit is passed in here */
+	len += 4;
+	memcpy(buf + len, image3, sizeof image3);
+	len += sizeof image3;
+	buf[len++] = 0xff; buf[len++] = 0xd9;
+	memcpy(buf + len, image3, sizeof image3);	/* then a real one */
+	len += sizeof image3;
+	split(buf, len, sizeof image3, 0, &k, &st);
+	assert_int_equal(k.count, 1);
+	assert_int_equal(k.lens[0], sizeof image3);
+	assert_int_equal(st.oversized, 1);
+	split(buf, len, sizeof image3, 1, &k, &st);
+	assert_int_equal(k.count, 1);
+	assert_int_equal(st.oversized, 1);
 }
 
 /*
