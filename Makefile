@@ -32,7 +32,7 @@ endif
 VERSION	= 0.1.0
 
 PKGS_LIB   = jansson
-PKGS_MEETD = libevent jansson libsystemd inih
+PKGS_MEETD = libevent jansson libsystemd inih libcrypto
 PKGS_CTL   = jansson
 PKGS_CAP   = libturbojpeg sndfile alsa libswresample libavutil
 PKGS_PLAY  = libturbojpeg sndfile alsa libswresample libavutil libavformat \
@@ -117,7 +117,7 @@ $(BUILD)/tools/%: $(call obj,tests/tools/%.c) $(LIBMEET)
 DEPS_BUILD = build-essential pkg-config libevent-dev libjansson-dev \
 	     libturbojpeg0-dev libsndfile1-dev libasound2-dev libavcodec-dev \
 	     libavformat-dev libavutil-dev libswresample-dev libswscale-dev \
-	     libinih-dev libopus-dev libsystemd-dev
+	     libinih-dev libopus-dev libsystemd-dev libssl-dev
 DEPS_TEST  = libcmocka-dev mandoc ffmpeg jq nftables iproute2 tmux \
 	     alsa-utils perl procps psmisc
 SUDO	= $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -30,12 +30,18 @@ enum frame_type {
 	FRAME_COMMAND = 16,	/* {argv, session?, json, fds} + SCM_RIGHTS */
 	FRAME_OUTPUT = 17,	/* {fd: 1|2, data} */
 	FRAME_EXIT = 18,	/* {code} */
+	FRAME_FILE = 19,	/* {id, op, path, to?}: meetctl opens, */
+				/* renames or removes a file for meetd */
+	FRAME_FILE_RESULT = 20,	/* {id, error?} + the fd of an open */
 
 	/* 32-47: node links. */
 	FRAME_REQUEST = 32,	/* {id, op, ...} */
 	FRAME_REPLY = 33,	/* {id, code, out?, err?, ...} */
 	FRAME_EVENT = 34,	/* {member, event, end} */
 	FRAME_BYE = 35,		/* {reason}: the node is going away */
+	FRAME_CHUNK = 36,	/* raw: xfer (8), offset (8), data */
+	FRAME_ACK = 37,		/* {xfer, have} */
+	FRAME_ABORT = 38,	/* {xfer, error} */
 
 	FRAME_TYPE_MAX = 63
 };

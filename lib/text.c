@@ -94,3 +94,40 @@ text_check(const char *s, size_t max, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+void
+filename_sanitize(const char *in, char *out)
+{
+	const uint8_t	*p = (const uint8_t *)in;
+	size_t		 o = 0, n, k;
+
+	while (*p == '.')
+		p++;
+	while (*p != '\0') {
+		/* The length of a well-formed UTF-8 character here, or 0. */
+		n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 :
+		    (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+		for (k = 1; n > 1 && k < n; k++) {
+			if ((p[k] & 0xc0) != 0x80)
+				n = 0;
+		}
+		if (n > 1 && utf8_valid((const char *)p, n) != 0)
+			n = 0;
+		if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+			n = 0;		/* C1 controls */
+		if (o + (n == 0 ? 1 : n) > FILENAME_MAX_LEN)
+			break;
+		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f ||
+		    *p == '/' || *p == '\\'))) {
+			out[o++] = '_';
+			p++;
+			continue;
+		}
+		memcpy(out + o, p, n);
+		o += n;
+		p += n;
+	}
+	out[o] = '\0';
+	if (o == 0)
+		snprintf(out, FILENAME_MAX_LEN + 1, "file");
+}

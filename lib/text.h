@@ -18,5 +18,13 @@ int	utf8_valid(const char *, size_t);
  * good; -1 and why in err.
  */
 int	text_check(const char *, size_t, char *, size_t);
+/*
+ * A file name safe to create: path separators and control characters
+ * become '_', leading dots go, invalid UTF-8 bytes become '_', at most
+ * FILENAME_MAX_LEN bytes (cut on a character boundary), "file" if nothing
+ * is left.  out has FILENAME_MAX_LEN + 1 bytes.
+ */
+#define FILENAME_MAX_LEN	255
+void	filename_sanitize(const char *, char *);
 
 #endif

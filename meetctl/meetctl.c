@@ -2,7 +2,10 @@
  * meetctl: the thin client of meetd.  It connects to the control socket,
  * sends its argv with its standard input passed along, prints what the
  * daemon sends back and exits with the daemon's status.  It knows no
- * command: meetd parses and runs them all.
+ * command: meetd parses and runs them all.  When a command needs a file of
+ * the user's (file send, file get), meetd asks meetctl to open, rename or
+ * remove it, so that it happens with the user's rights and working
+ * directory.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -32,6 +35,7 @@ static void	send_frame(int, int, json_t *, int);
 static int	read_full(int, void *, size_t);
 static void	write_all(int, const char *, size_t);
 static void	write_errors(const char *, size_t);
+static void	file_op(int, json_t *);
 
 static void
 usage(void)
@@ -165,6 +169,40 @@ write_all(int fd, const char *p, size_t len)
 	}
 }
 
+/* Do what meetd asks of a file, and answer (with the fd of an open). */
+static void
+file_op(int s, json_t *o)
+{
+	const char	*op, *path, *to;
+	json_t		*r;
+	int		 fd = -1, err = 0;
+
+	op = json_string_value(json_object_get(o, "op"));
+	path = json_string_value(json_object_get(o, "path"));
+	to = json_string_value(json_object_get(o, "to"));
+	if (op == NULL || path == NULL)
+		err = EINVAL;
+	else if (strcmp(op, "read") == 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	else if (strcmp(op, "write") == 0)
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	else if (strcmp(op, "rename") == 0 && to != NULL)
+		err = rename(path, to) == 0 ? 0 : errno;
+	else if (strcmp(op, "unlink") == 0)
+		err = unlink(path) == 0 ? 0 : errno;
+	else
+		err = EINVAL;
+	if (op != NULL && (strcmp(op, "read") == 0 ||
+	    strcmp(op, "write") == 0) && fd == -1)
+		err = errno;
+	r = json_pack("{s:O,s:s?}", "id", json_object_get(o, "id"), "error",
+	    err != 0 ? strerror(err) : NULL);
+	send_frame(s, FRAME_FILE_RESULT, r, fd);
+	json_decref(r);
+	if (fd != -1)
+		close(fd);
+}
+
 /* Each line of an error reads "meetctl: what went wrong". */
 static void
 write_errors(const char *p, size_t len)
@@ -243,8 +281,9 @@ main(int argc, char **argv)
 		json_array_append_new(av, v);
 	}
 	fd = fcntl(STDIN_FILENO, F_GETFD) != -1 ? STDIN_FILENO : -1;
-	o = json_pack("{s:o,s:s?,s:b,s:i}", "argv", av, "session", session,
-	    "json", json, "fds", fd != -1 ? 1 : 0);
+	o = json_pack("{s:o,s:s?,s:b,s:i,s:b}", "argv", av, "session",
+	    session, "json", json, "fds", fd != -1 ? 1 : 0, "tty",
+	    isatty(STDERR_FILENO));
 	send_frame(s, FRAME_COMMAND, o, fd);
 	json_decref(o);
 
@@ -272,11 +311,18 @@ main(int argc, char **argv)
 			data = json_string_value(v);
 			if (data == NULL)
 				break;
-			if (json_integer_value(json_object_get(o, "fd")) == 2)
+			i = (int)json_integer_value(json_object_get(o, "fd"));
+			if (i == 2)
 				write_errors(data, json_string_length(v));
+			else if (i == 3)	/* progress: as it is */
+				write_all(STDERR_FILENO, data,
+				    json_string_length(v));
 			else
 				write_all(STDOUT_FILENO, data,
 				    json_string_length(v));
+			break;
+		case FRAME_FILE:
+			file_op(s, o);
 			break;
 		case FRAME_EXIT:
 			i = (int)json_integer_value(json_object_get(o, "code"));

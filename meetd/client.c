@@ -32,10 +32,21 @@ struct client {
 	int			 nfds;
 	int			 hello;
 	struct cmdq		*cmd;
+	int			 tty;		/* meetctl's stderr is one */
+	uint64_t		 next_file;
+	TAILQ_HEAD(, client_file) files;	/* asked of meetctl */
 	int			 exiting;	/* close once out is sent */
 	TAILQ_ENTRY(client)	 entry;
 };
 static TAILQ_HEAD(, client) clients = TAILQ_HEAD_INITIALIZER(clients);
+
+struct client_file {
+	uint64_t		 id;
+	int			 open;		/* an fd comes back */
+	client_file_cb		 cb;
+	void			*arg;
+	TAILQ_ENTRY(client_file) entry;
+};
 
 static void	client_read(evutil_socket_t, short, void *);
 static void	client_write(evutil_socket_t, short, void *);
@@ -43,6 +54,7 @@ static int	client_frame(struct client *, int, json_t *);
 static void	client_send(struct client *, int, json_t *);
 static void	client_fail(struct client *, const char *);
 static void	client_free(struct client *);
+static int	client_file_result(struct client *, json_t *);
 
 void
 client_accept(int fd, uid_t uid)
@@ -56,6 +68,7 @@ client_accept(int fd, uid_t uid)
 	c->out = evbuffer_new();
 	c->rev = event_new(base, fd, EV_READ | EV_PERSIST, client_read, c);
 	c->wev = event_new(base, fd, EV_WRITE, client_write, c);
+	TAILQ_INIT(&c->files);
 	event_add(c->rev, NULL);
 	TAILQ_INSERT_TAIL(&clients, c, entry);
 	log_debug("control client %d (uid %u)", fd, (unsigned)uid);
@@ -75,10 +88,15 @@ client_count(void)
 static void
 client_free(struct client *c)
 {
-	int	i;
+	struct client_file	*f;
+	int			 i;
 
 	if (c->cmd != NULL)
 		cmdq_cancel(c->cmd);
+	while ((f = TAILQ_FIRST(&c->files)) != NULL) {
+		TAILQ_REMOVE(&c->files, f, entry);
+		free(f);
+	}
 	for (i = 0; i < c->nfds; i++)
 		close(c->fds[i]);
 	TAILQ_REMOVE(&clients, c, entry);
@@ -201,6 +219,8 @@ client_frame(struct client *c, int type, json_t *body)
 	case FRAME_PING:
 		client_send(c, FRAME_PONG, NULL);
 		return 0;
+	case FRAME_FILE_RESULT:
+		return client_file_result(c, body);
 	case FRAME_COMMAND:
 		if (c->cmd != NULL || c->exiting) {
 			client_fail(c, "one command per connection");
@@ -218,6 +238,7 @@ client_frame(struct client *c, int type, json_t *body)
 		for (i = 1; i < c->nfds; i++)
 			close(c->fds[i]);
 		c->nfds = 0;
+		c->tty = json_is_true(json_object_get(body, "tty"));
 		cmd_from_client(c, body, in_fd);
 		return 0;
 	default:
@@ -322,4 +343,71 @@ void
 client_set_cmd(struct client *c, struct cmdq *q)
 {
 	c->cmd = q;
+}
+
+int
+client_is_tty(struct client *c)
+{
+	return c->tty;
+}
+
+/*
+ * Ask meetctl to open (op "read" or "write"), rename (to) or remove a file
+ * with its own rights and working directory.  cb gets the fd of an open
+ * (the callee owns it), or -1 and why; it is not called if the client goes
+ * away first, when its command is cancelled instead.
+ */
+void
+client_file(struct client *c, const char *op, const char *path,
+    const char *to, client_file_cb cb, void *arg)
+{
+	struct client_file	*f;
+	json_t			*o;
+
+	f = xcalloc(1, sizeof *f);
+	f->id = ++c->next_file;
+	f->open = strcmp(op, "read") == 0 || strcmp(op, "write") == 0;
+	f->cb = cb;
+	f->arg = arg;
+	TAILQ_INSERT_TAIL(&c->files, f, entry);
+	o = json_pack("{s:I,s:s,s:s,s:s?}", "id", (json_int_t)f->id, "op", op,
+	    "path", path, "to", to);
+	client_send(c, FRAME_FILE, o);
+	json_decref(o);
+}
+
+static int
+client_file_result(struct client *c, json_t *body)
+{
+	struct client_file	*f;
+	json_t			*v;
+	const char		*err;
+	int			 fd = -1, i;
+
+	v = json_object_get(body, "id");
+	TAILQ_FOREACH(f, &c->files, entry) {
+		if (json_is_integer(v) &&
+		    f->id == (uint64_t)json_integer_value(v))
+			break;
+	}
+	if (f == NULL) {
+		client_fail(c, "file result for nothing asked");
+		return -1;
+	}
+	TAILQ_REMOVE(&c->files, f, entry);
+	err = json_string_value(json_object_get(body, "error"));
+	if (err == NULL && f->open) {
+		if (c->nfds == 0) {
+			free(f);
+			client_fail(c, "file result without its descriptor");
+			return -1;
+		}
+		fd = c->fds[0];
+		for (i = 1; i < c->nfds; i++)
+			c->fds[i - 1] = c->fds[i];
+		c->nfds--;
+	}
+	f->cb(fd, err, f->arg);
+	free(f);
+	return 0;
 }

@@ -21,7 +21,8 @@ extern const struct cmd_entry cmd_status_entry, cmd_rooms_entry,
     cmd_create_entry, cmd_join_entry, cmd_leave_entry, cmd_end_entry,
     cmd_sessions_entry, cmd_who_entry, cmd_admit_entry, cmd_deny_entry,
     cmd_kick_entry, cmd_lock_entry, cmd_unlock_entry, cmd_say_entry,
-    cmd_react_entry, cmd_history_entry, cmd_events_entry, cmd_wait_entry;
+    cmd_react_entry, cmd_history_entry, cmd_events_entry, cmd_wait_entry,
+    cmd_file_entry, cmd_stats_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_status_entry,
@@ -42,6 +43,8 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_history_entry,
 	&cmd_events_entry,
 	&cmd_wait_entry,
+	&cmd_file_entry,
+	&cmd_stats_entry,
 	NULL
 };
 

@@ -20,7 +20,8 @@ enum key_type {
 	KEY_STRING,
 	KEY_INT,
 	KEY_SECONDS,
-	KEY_NAME
+	KEY_NAME,
+	KEY_BYTES
 };
 
 struct config_key {
@@ -52,6 +53,10 @@ static const struct config_key config_keys[] = {
 	{ "sessions", "events", KEY_INT, OFF(session_events), 16, 1000000 },
 	{ "chat", "history", KEY_INT, OFF(chat_history), 0, 1000000 },
 	{ "chat", "max_length", KEY_INT, OFF(chat_max_length), 1, 65536 },
+	{ "files", "spool", KEY_STRING, OFF(spool), 0, 0 },
+	{ "files", "max_size", KEY_BYTES, OFF(file_max_size), 1, 1e15 },
+	{ "files", "quota", KEY_BYTES, OFF(file_quota), 1, 1e15 },
+	{ "files", "keep", KEY_SECONDS, OFF(file_keep), 0, 31536000 },
 	{ "log", "verbose", KEY_INT, OFF(verbose), 0, 2 },
 };
 
@@ -91,6 +96,10 @@ config_defaults(void)
 	c->session_events = 1000;
 	c->chat_history = 100;
 	c->chat_max_length = 4096;
+	xasprintf(&c->spool, "/var/tmp/meet-spool-%u", (unsigned)geteuid());
+	c->file_max_size = 1LL << 30;
+	c->file_quota = 4LL << 30;
+	c->file_keep = 0;
 	c->verbose = 0;
 	return c;
 }
@@ -105,6 +114,7 @@ config_free(struct config *c)
 	free(c->listen);
 	free(c->socket);
 	free(c->socket_group);
+	free(c->spool);
 	free(c);
 }
 
@@ -145,6 +155,27 @@ config_set(struct config *c, const struct config_key *k, const char *value,
 			return -1;
 		}
 		*(int *)((char *)c + k->offset) = (int)l;
+		return 0;
+	case KEY_BYTES:
+		errno = 0;
+		d = strtod(value, &end);
+		if (*end == 'K' || *end == 'k')
+			d *= 1024, end++;
+		else if (*end == 'M')
+			d *= 1024 * 1024, end++;
+		else if (*end == 'G')
+			d *= 1024.0 * 1024 * 1024, end++;
+		if (*value == '\0' || *end != '\0' || errno != 0 ||
+		    !isfinite(d)) {
+			xasprintf(cause, "'%s' is not a size (bytes, or with K, "
+			    "M or G)", value);
+			return -1;
+		}
+		if (d < k->min || d > k->max) {
+			xasprintf(cause, "%s is out of range", value);
+			return -1;
+		}
+		*(int64_t *)((char *)c + k->offset) = (int64_t)d;
 		return 0;
 	case KEY_SECONDS:
 		errno = 0;

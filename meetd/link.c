@@ -16,6 +16,7 @@
 #define LINK_OUT_MAX	(16 * 1024 * 1024)
 
 static void	link_read(struct bufferevent *, void *);
+static void	link_write(struct bufferevent *, void *);
 static void	link_event(struct bufferevent *, short, void *);
 static void	link_tick(evutil_socket_t, short, void *);
 static void	link_closed(evutil_socket_t, short, void *);
@@ -40,8 +41,10 @@ link_new(struct bufferevent *bev, const char *addr,
 	l->on_close = on_close;
 	l->arg = arg;
 	l->last_rx = mono_usec();
-	bufferevent_setcb(bev, link_read, NULL, link_event, l);
+	bufferevent_setcb(bev, link_read, link_write, link_event, l);
 	bufferevent_setwatermark(bev, EV_READ, 0, FRAME_HEADER + FRAME_MAX);
+	/* Transfers refill the output when it drains below this. */
+	bufferevent_setwatermark(bev, EV_WRITE, 128 * 1024, 0);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	l->keepalive = event_new(base, -1, EV_PERSIST, link_tick, l);
 	tv.tv_sec = (time_t)cfg->keepalive;
@@ -55,6 +58,7 @@ link_free(struct link *l)
 {
 	if (l == NULL)
 		return;
+	xfer_link_gone(l);
 	event_free(l->keepalive);
 	bufferevent_free(l->bev);
 	free(l);
@@ -142,6 +146,12 @@ link_read(struct bufferevent *bev, void *arg)
 			return;
 		evbuffer_drain(in, FRAME_HEADER);
 		body = evbuffer_pullup(in, (ssize_t)h.length);
+		l->last_rx = mono_usec();
+		if (h.type == FRAME_CHUNK) {	/* raw bytes, not JSON */
+			xfer_input_chunk(l, body, h.length);
+			evbuffer_drain(in, h.length);
+			continue;
+		}
 		o = frame_body_parse(body, h.length, err, sizeof err);
 		evbuffer_drain(in, h.length);
 		if (o == NULL) {
@@ -152,10 +162,21 @@ link_read(struct bufferevent *bev, void *arg)
 		l->last_rx = mono_usec();
 		if (h.type == FRAME_PING)
 			link_send(l, FRAME_PONG, NULL);
+		else if (h.type == FRAME_ACK)
+			xfer_input_ack(l, o);
+		else if (h.type == FRAME_ABORT)
+			xfer_input_abort(l, o);
 		else if (h.type != FRAME_PONG)
 			l->on_frame(l, h.type, o, l->arg);
 		json_decref(o);
 	}
+}
+
+static void
+link_write(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	xfer_link_writable(arg);
 }
 
 static void

@@ -45,6 +45,7 @@ struct peer;
 struct remote;
 struct room;
 struct session;
+struct sha256;
 
 /* config.c */
 struct config {
@@ -63,6 +64,10 @@ struct config {
 	int		 chat_history;
 	int		 chat_max_length;
 	int		 session_events;
+	char		*spool;
+	int64_t		 file_max_size;
+	int64_t		 file_quota;
+	double		 file_keep;
 	int		 verbose;
 };
 extern struct config	*cfg;
@@ -96,6 +101,10 @@ void	 client_accept(int, uid_t);
 void	 client_output(struct client *, int, const char *, size_t);
 void	 client_exit(struct client *, int);
 void	 client_set_cmd(struct client *, struct cmdq *);
+typedef void (*client_file_cb)(int, const char *, void *);
+void	 client_file(struct client *, const char *, const char *, const char *,
+	    client_file_cb, void *);
+int	 client_is_tty(struct client *);
 void	 client_close_all(void);
 u_int	 client_count(void);
 
@@ -171,6 +180,9 @@ int	 cmd_peer_call(struct peer *, uint64_t, json_t *, int, cmd_call_cb,
 	    void *, char **);
 void	 cmd_call_forget(void *);
 const char *cmdq_get(struct cmdq *, int);
+
+/* cmd-file.c */
+void	 file_peer_up(struct peer *);
 
 /* events.c */
 json_t	*events_new(const char *, const char *);
@@ -323,6 +335,89 @@ struct link	*link_new(struct bufferevent *, const char *,
 void		 link_send(struct link *, int, json_t *);
 void		 link_close(struct link *, const char *);
 void		 link_free(struct link *);
+
+/* transfer.c */
+struct xfer {
+	uint64_t		 id;
+	char			 label[24];	/* as stats shows it */
+	int			 sending;
+	int			 local;		/* fd to dst_fd on this node */
+	struct link		*link;		/* NULL while away */
+	int			 fd;
+	int			 dst_fd;
+	uint64_t		 size;
+	uint64_t		 sent;		/* sending */
+	uint64_t		 acked;
+	uint64_t		 have;		/* receiving */
+	uint64_t		 hashed;	/* fed to the hash, in order */
+	struct sha256		*hash;
+	double			 cwnd;		/* chunks */
+	double			 ssthresh;
+	uint64_t		 stalls;
+	struct event		*timer;
+	int			 finished;
+	void			*owner;		/* remote or peer it runs for */
+	void			(*done)(struct xfer *, const char *);
+	void			*arg;
+	TAILQ_ENTRY(xfer)	 entry;
+};
+struct xfer	*xfer_new(uint64_t, int, int, uint64_t,
+		     void (*)(struct xfer *, const char *), void *);
+struct xfer	*xfer_local(int, int, uint64_t,
+		     void (*)(struct xfer *, const char *), void *);
+void		 xfer_free(struct xfer *);
+uint64_t	 xfer_new_id(void);
+struct xfer	*xfer_by_id(uint64_t);
+void		 xfer_attach(struct xfer *, struct link *, uint64_t);
+void		 xfer_abort(struct xfer *, const char *);
+void		 xfer_sha256(struct xfer *, char *);
+uint64_t	 xfer_progress(struct xfer *);
+void		 xfer_link_gone(struct link *);
+void		 xfer_link_writable(struct link *);
+void		 xfer_input_chunk(struct link *, const uint8_t *, size_t);
+void		 xfer_input_ack(struct link *, json_t *);
+void		 xfer_input_abort(struct link *, json_t *);
+json_t		*xfer_list(void);
+struct xfer	*xfer_by_owner(void *);
+void		 xfer_forget_owner(void *);
+void		 xfer_foreach_owner(void *, void (*)(struct xfer *, void *),
+		     void *);
+
+/* spool.c */
+struct shared_file {
+	char			 id[17];
+	char			 name[FILENAME_MAX_LEN + 1];	/* sanitized */
+	char			*original;
+	uint64_t		 size;
+	char			 sha256[65];
+	struct room		*room;		/* NULL once it ended */
+	uint64_t		 from;		/* member ids */
+	uint64_t		 to;		/* 0: the whole room */
+	char			 from_name[NAME_MAX_LEN + 1];
+	char			 to_name[NAME_MAX_LEN + 1];
+	char			*path;
+	char			*part;
+	int			 fd;		/* while it arrives */
+	struct xfer		*xfer;		/* from another node */
+	int			 complete;
+	uint64_t		 shared;
+	struct event		*expire;
+	TAILQ_ENTRY(shared_file) entry;
+};
+struct shared_file *spool_find(struct room *, const char *);
+int		 spool_visible(struct shared_file *, struct member *);
+struct shared_file *spool_begin(struct member *, struct member *,
+		     const char *, uint64_t, char **);
+void		 spool_abort(struct shared_file *);
+int		 spool_commit(struct shared_file *, const char *, const char *,
+		     char **);
+json_t		*spool_json(struct shared_file *);
+json_t		*spool_list(struct room *, struct member *);
+void		 spool_room_end(struct room *);
+void		 spool_free_all(void);
+int		 spool_request(struct remote *, uint64_t, const char *,
+		     json_t *);
+void		 spool_remote_gone(struct remote *);
 
 /* peer.c */
 enum peer_state {

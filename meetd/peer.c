@@ -167,6 +167,7 @@ peer_hello(struct peer *p, json_t *body)
 		TAILQ_REMOVE(&p->queued, r, entry);
 		peer_send(p, r);
 	}
+	file_peer_up(p);
 }
 
 /* The host's answer to resume: sessions it no longer knows end. */

@@ -53,6 +53,7 @@ remote_accept(int fd, const char *addr)
 static void
 remote_free(struct remote *r)
 {
+	spool_remote_gone(r);
 	TAILQ_REMOVE(&remotes, r, entry);
 	if (r->link != NULL)
 		link_free(r->link);
@@ -188,7 +189,8 @@ remote_request(struct remote *r, json_t *body)
 		cmd_from_remote(r, id, body);
 	else if (strcmp(op, "resume") == 0)
 		remote_resume(r, id, body);
-	else {
+	else if (strncmp(op, "file_", 5) != 0 ||
+	    spool_request(r, id, op, body) != 0) {
 		v = json_pack("{s:s}", "error", "unknown request");
 		remote_reply(r, id, EXIT_REFUSED, NULL, NULL, v);
 		json_decref(v);
@@ -316,7 +318,7 @@ remote_reply(struct remote *r, uint64_t id, int code, struct evbuffer *out,
 		json_object_set_new(body, "err", json_stringn((char *)
 		    evbuffer_pullup(err, -1), evbuffer_get_length(err)));
 	if (extra != NULL)
-		json_object_update(body, extra);
+		json_object_update_missing(body, extra);	/* id stays */
 	link_send(r->link, FRAME_REPLY, body);
 	json_decref(body);
 }

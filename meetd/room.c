@@ -169,6 +169,7 @@ room_free(struct room *r)
 {
 	size_t	i;
 
+	spool_room_end(r);
 	TAILQ_REMOVE(&rooms, r, entry);
 	for (i = 0; i < r->hcount; i++)
 		json_decref(r->history[(r->hfirst + i) % r->hsize].ev);
