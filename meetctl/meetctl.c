@@ -182,8 +182,13 @@ file_op(int s, json_t *o)
 	to = json_string_value(json_object_get(o, "to"));
 	if (op == NULL || path == NULL)
 		err = EINVAL;
-	else if (strcmp(op, "read") == 0)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+	else if (strcmp(op, "read") == 0) {
+		/* Non-blocking, so that a FIFO with no writer cannot hang
+		 * us; meetd refuses what is not a regular file. */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd != -1)
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	}
 	else if (strcmp(op, "write") == 0)
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	else if (strcmp(op, "rename") == 0 && to != NULL)

@@ -20,7 +20,7 @@ static void	cmd_wait_timeout(evutil_socket_t, short, void *);
 static const char *event_types[] = {
 	"joined", "left", "knock", "gave-up", "admitted", "denied", "kicked",
 	"host", "locked", "unlocked", "chat", "reaction", "ended",
-	"reconnected", "disconnected", NULL
+	"reconnected", "disconnected", "file", NULL
 };
 
 static const struct option cmd_events_longopts[] = {
@@ -108,7 +108,7 @@ cmd_wait_exec(struct cmdq *q)
 		cmdq_error(q, "wait: unknown event %s (joined, left, knock, "
 		    "gave-up, admitted, denied, kicked, host, locked, "
 		    "unlocked, chat, reaction, ended, reconnected, "
-		    "disconnected)", type);
+		    "disconnected, file)", type);
 		return EXIT_USAGE;
 	}
 	if ((t = cmdq_get(q, 'T')) != NULL) {

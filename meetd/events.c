@@ -89,6 +89,13 @@ events_print(struct cmdq *q, json_t *ev)
 		    (reason != NULL ? ": " : ""),
 		    json_object_get(ev, "by") != NULL ? ev_str(ev, "by") :
 		    (reason != NULL ? reason : ""));
+	else if (strcmp(type, "file") == 0)
+		cmdq_print(q, "[%s] * %s shared %s%s%s (%lld bytes): meetctl file "
+		    "get %s", clock, ev_str(ev, "from"), ev_str(ev, "name"),
+		    json_object_get(ev, "to") != NULL ? " with " : "",
+		    json_object_get(ev, "to") != NULL ? ev_str(ev, "to") : "",
+		    (long long)json_integer_value(json_object_get(ev, "size")),
+		    ev_str(ev, "id"));
 	else if (strcmp(type, "reconnected") == 0)
 		cmdq_print(q, "[%s] * %s reconnected", clock, name);
 	else if (strcmp(type, "disconnected") == 0)
