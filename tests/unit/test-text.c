@@ -28,6 +28,7 @@ static void	test_text_length(void **);
 static void	test_text_control(void **);
 static void	test_text_c1(void **);
 static void	test_text_bad_utf8(void **);
+static void	test_filename_sanitize(void **);
 static int	utf8(const char *);
 static void	text_refused(const char *, size_t, const char *);
 
@@ -300,6 +301,52 @@ test_text_bad_utf8(void **state)
 	text_refused("ok\xe2\x82", 4096, "message is not valid UTF-8");
 }
 
+/* File names from other people: safe to create, never a path. */
+static void
+test_filename_sanitize(void **state)
+{
+	char	out[FILENAME_MAX_LEN + 1], in[2100];
+	size_t	i;
+
+	(void)state;
+	filename_sanitize("report.pdf", out);
+	assert_string_equal(out, "report.pdf");
+	filename_sanitize("../x", out);
+	assert_string_equal(out, "_x");
+	filename_sanitize("a/b\\c", out);
+	assert_string_equal(out, "a_b_c");
+	filename_sanitize(".hidden", out);
+	assert_string_equal(out, "hidden");
+	filename_sanitize("...", out);
+	assert_string_equal(out, "file");
+	filename_sanitize("", out);
+	assert_string_equal(out, "file");
+	filename_sanitize("a\nb\tc\033d\177", out);
+	assert_string_equal(out, "a_b_c_d_");
+	filename_sanitize("caf\xc3\xa9 \xf0\x9f\x8e\x89.txt", out);
+	assert_string_equal(out, "caf\xc3\xa9 \xf0\x9f\x8e\x89.txt");
+	filename_sanitize("bad\xff\xc3(x", out);
+	assert_string_equal(out, "bad__(x");
+	filename_sanitize("c1\xc2\x85x", out);	/* U+0085, a C1 control */
+	assert_string_equal(out, "c1__x");
+
+	/* 2000 bytes are cut to 255. */
+	memset(in, 'a', 2000);
+	in[2000] = '\0';
+	filename_sanitize(in, out);
+	assert_int_equal(strlen(out), FILENAME_MAX_LEN);
+
+	/* A multibyte character is never cut in half at the limit. */
+	for (i = 0; i + 2 <= 2000; i += 2) {
+		in[i] = (char)0xc3;
+		in[i + 1] = (char)0xa9;
+	}
+	in[i] = '\0';
+	filename_sanitize(in, out);
+	assert_int_equal(strlen(out), 254);
+	assert_int_equal(utf8_valid(out, strlen(out)), 0);
+}
+
 int
 main(void)
 {
@@ -318,6 +365,7 @@ main(void)
 		cmocka_unit_test(test_text_control),
 		cmocka_unit_test(test_text_c1),
 		cmocka_unit_test(test_text_bad_utf8),
+		cmocka_unit_test(test_filename_sanitize),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
