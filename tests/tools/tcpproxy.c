@@ -2,12 +2,16 @@
  * tcpproxy: a TCP proxy the regress tests put between two nodes, so that
  * they can break a link on demand and heal it again.
  *
- *	tcpproxy -l ADDR:PORT -t HOST:PORT [-p PORTFILE]
+ *	tcpproxy -l ADDR:PORT -t HOST:PORT [-b BYTES_PER_SEC] [-p PORTFILE]
  *
  * It listens on -l (port 0 picks one), prints the bound port to PORTFILE (or
  * stdout) once listening, and forwards every accepted connection to -t,
  * bytes unchanged both ways, through buffers of a fixed size: a side that
  * does not read stops the other side being read.
+ *
+ * With -b, each direction of each connection moves at most BYTES_PER_SEC
+ * on average: a token bucket, filled at that rate and holding at most a
+ * twentieth of a second's worth, limits what is read from each side.
  *
  *	SIGUSR1	cut: close every connection at once, both sides, and from
  *		then on accept each new connection and close it straight away
@@ -15,6 +19,7 @@
  *	SIGTERM	exit
  */
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -24,9 +29,11 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -35,6 +42,8 @@
 
 #define PROXY_MAX	64		/* connections at once */
 #define PROXY_BUF	65536		/* bytes held per direction */
+#define PROXY_BURST_DIV	20		/* a bucket holds 1/20 s of bytes */
+#define PROXY_WAKE	4096		/* wait for this many tokens at most */
 
 /* Bytes read from one side, waiting to be written to the other. */
 struct pipe_buf {
@@ -43,6 +52,8 @@ struct pipe_buf {
 	size_t	len;
 	int	eof;		/* the reading side is done */
 	int	shut;		/* and the writing side was told */
+	double	tokens;		/* -b: bytes that may be read now */
+	int64_t	filled;		/* -b: when tokens were last added, ns */
 };
 
 /* One proxied connection: fd[0] accepted, fd[1] towards the target. */
@@ -56,6 +67,8 @@ struct conn {
 static volatile sig_atomic_t	 got_cut, got_restore, got_term;
 static struct conn		*conns[PROXY_MAX];
 static struct node_addr		 target;
+static double			 rate;	/* -b, bytes a second; 0: none */
+static double			 burst;	/* the most a bucket holds */
 
 static void	usage(void) __attribute__((noreturn));
 static void	proxy_signal(int);
@@ -68,13 +81,72 @@ static void	proxy_close(struct conn **);
 static void	proxy_cut(void);
 static int	proxy_move(struct conn *, int);
 static void	proxy_loop(int);
+static int64_t	proxy_now(void);
+static void	proxy_fill(struct pipe_buf *, int64_t);
+static size_t	proxy_allowed(const struct pipe_buf *);
+static int64_t	proxy_wait(const struct pipe_buf *);
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: tcpproxy -l ADDR:PORT -t HOST:PORT "
-	    "[-p PORTFILE]\n");
+	    "[-b BYTES_PER_SEC] [-p PORTFILE]\n");
 	exit(2);
+}
+
+/* The monotonic clock in nanoseconds. */
+static int64_t
+proxy_now(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		fatal("clock_gettime");
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Add the tokens earned since the bucket was last filled. */
+static void
+proxy_fill(struct pipe_buf *b, int64_t now)
+{
+	if (rate == 0)
+		return;
+	if (now > b->filled) {
+		b->tokens += rate * (double)(now - b->filled) / 1e9;
+		if (b->tokens > burst)
+			b->tokens = burst;
+	}
+	b->filled = now;
+}
+
+/* How many bytes may be read into b now. */
+static size_t
+proxy_allowed(const struct pipe_buf *b)
+{
+	size_t	space = sizeof b->data - b->len;
+
+	if (rate == 0 || b->tokens >= (double)space)
+		return space;
+	if (b->tokens < 1)
+		return 0;
+	return (size_t)b->tokens;
+}
+
+/*
+ * Nanoseconds until the bucket holds enough to be worth a read (a few
+ * kilobytes, or the whole bucket when it is smaller); 0 when it does now.
+ */
+static int64_t
+proxy_wait(const struct pipe_buf *b)
+{
+	double	want;
+
+	want = burst < PROXY_WAKE ? burst : PROXY_WAKE;
+	if (want < 1)
+		want = 1;
+	if (b->tokens >= want)
+		return 0;
+	return (int64_t)((want - b->tokens) * 1e9 / rate) + 1;
 }
 
 static void
@@ -217,6 +289,8 @@ proxy_accept(int lfd, int cut)
 		c = xcalloc(1, sizeof *c);
 		c->fd[0] = fd;
 		c->slot = -1;
+		c->buf[0].tokens = c->buf[1].tokens = burst;
+		c->buf[0].filled = c->buf[1].filled = proxy_now();
 		if (proxy_connect(&c->fd[1], &c->connecting) != 0) {
 			close(fd);
 			free(c);
@@ -262,21 +336,24 @@ proxy_move(struct conn *c, int from)
 {
 	struct pipe_buf	*b = &c->buf[from];
 	int		 to = !from;
+	size_t		 room;
 	ssize_t		 n;
 
-	if (!b->eof && b->len < sizeof b->data) {
+	proxy_fill(b, proxy_now());
+	if (!b->eof && (room = proxy_allowed(b)) > 0) {
 		/* Compact so that the free space is one piece. */
 		if (b->off > 0) {
 			memmove(b->data, b->data + b->off, b->len);
 			b->off = 0;
 		}
-		n = read(c->fd[from], b->data + b->len,
-		    sizeof b->data - b->len);
+		n = read(c->fd[from], b->data + b->len, room);
 		if (n == 0)
 			b->eof = 1;
-		else if (n > 0)
+		else if (n > 0) {
 			b->len += (size_t)n;
-		else if (errno != EAGAIN && errno != EINTR)
+			if (rate != 0)
+				b->tokens -= (double)n;
+		} else if (errno != EAGAIN && errno != EINTR)
 			return -1;
 	}
 	while (b->len > 0) {
@@ -305,8 +382,10 @@ proxy_loop(int lfd)
 {
 	struct pollfd	 pfd[1 + 2 * PROXY_MAX];
 	struct conn	*c;
+	struct timespec	 ts, *tsp;
 	sigset_t	 empty;
 	socklen_t	 len;
+	int64_t		 now, wait, soonest;
 	int		 cut = 0, i, j, n, err;
 
 	sigemptyset(&empty);
@@ -314,6 +393,8 @@ proxy_loop(int lfd)
 		pfd[0].fd = lfd;
 		pfd[0].events = POLLIN;
 		n = 1;
+		soonest = -1;
+		now = proxy_now();
 		for (i = 0; i < PROXY_MAX; i++) {
 			if ((c = conns[i]) == NULL)
 				continue;
@@ -327,17 +408,32 @@ proxy_loop(int lfd)
 					if (j == 1)
 						pfd[n].events = POLLOUT;
 				} else {
+					proxy_fill(&c->buf[j], now);
 					if (!c->buf[j].eof &&
-					    c->buf[j].len < PROXY_BUF)
-						pfd[n].events |= POLLIN;
+					    c->buf[j].len < PROXY_BUF) {
+						wait = rate == 0 ? 0 :
+						    proxy_wait(&c->buf[j]);
+						if (wait == 0)
+							pfd[n].events |= POLLIN;
+						else if (soonest == -1 ||
+						    wait < soonest)
+							soonest = wait;
+					}
 					if (c->buf[!j].len > 0)
 						pfd[n].events |= POLLOUT;
 				}
 				n++;
 			}
 		}
+		/* Wake when the emptiest bucket has refilled enough. */
+		tsp = NULL;
+		if (soonest != -1) {
+			ts.tv_sec = soonest / 1000000000;
+			ts.tv_nsec = soonest % 1000000000;
+			tsp = &ts;
+		}
 		/* Signals are blocked but here, so none is missed. */
-		if (ppoll(pfd, (nfds_t)n, NULL, &empty) == -1 &&
+		if (ppoll(pfd, (nfds_t)n, tsp, &empty) == -1 &&
 		    errno != EINTR)
 			fatal("ppoll");
 		if (got_term)
@@ -398,12 +494,26 @@ main(int argc, char **argv)
 	struct sigaction	 sa;
 	sigset_t		 set;
 	const char		*laddr = NULL, *taddr = NULL, *portfile = NULL;
+	char			*end;
 	char			 err[256];
+	long long		 bps;
 	int			 ch, lfd, port;
 
 	log_init("tcpproxy", 0, 0);
-	while ((ch = getopt(argc, argv, "l:t:p:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:l:t:p:")) != -1) {
 		switch (ch) {
+		case 'b':
+			errno = 0;
+			bps = strtoll(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || errno != 0 ||
+			    bps < 1 || bps > 1000000000000LL)
+				fatalx("-b %s: not a rate in bytes a second",
+				    optarg);
+			rate = (double)bps;
+			burst = rate / PROXY_BURST_DIV;
+			if (burst < 1)
+				burst = 1;
+			break;
 		case 'l':
 			laddr = optarg;
 			break;
