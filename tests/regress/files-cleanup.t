@@ -18,6 +18,10 @@ start_node K -f "$T/K.conf"
 spool_empty() { [ -z "$(find "$1" -mindepth 1 ! -type d 2>/dev/null)" ]; }
 spool_files() { [ -n "$(find "$1" -type f 2>/dev/null)" ]; }
 no_part() { [ -z "$(find "$1" -name '*.part' 2>/dev/null)" ]; }
+# running PID: the process is there and not a zombie (kill -0 passes on a
+# child nobody has reaped yet, as in a $(...) subshell).
+running() { _st=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$_st" ] &&
+    [ "${_st#Z}" = "$_st" ]; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # --- keep = 0 ----------------------------------------------------------
@@ -61,7 +65,7 @@ going() { ctl B -s carol -j stats | jqe \
 check "carol's upload gets 1 MB in" wait_for 10 going
 check "alice ends the meeting" ctl A -s alice end
 check "carol's upload stops within 10 s" \
-    wait_for 10 eval '! kill -0 $send'
+    wait_for 10 eval '! running $send'
 wait $send
 rc=$?
 diag "send: exit $rc, $(cat "$T/f2.err")"
