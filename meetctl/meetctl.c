@@ -281,6 +281,7 @@ main(int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if ((v = json_string(argv[i])) == NULL) {
 			log_warnx("argument %d is not valid UTF-8", i + 1);
+			json_decref(av);
 			return EXIT_USAGE;
 		}
 		json_array_append_new(av, v);

@@ -94,6 +94,7 @@ meetd_shutdown(const char *why)
 	log_info("shutting down (%s)", why);
 	sd_notify(0, "STOPPING=1\nSTATUS=shutting down");
 	room_end_all("the node is shutting down");
+	spool_free_all();	/* kept files do not outlive the node */
 	peer_close_all();
 	remote_close_all();
 	client_close_all();
