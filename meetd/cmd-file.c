@@ -63,6 +63,7 @@ static void	file_op_release(struct file_op *);
 static void	file_ignore(int, const char *, void *);
 static void	file_xfer_ignore(struct xfer *, const char *);
 static void	file_pulled(json_t *, void *);
+static void	file_cancel_sent(json_t *, void *);
 static void	file_resumed(json_t *, void *);
 static void	file_resume_one(struct xfer *, void *);
 static void	file_cancel(struct cmdq *);
@@ -550,15 +551,33 @@ file_xfer_ignore(struct xfer *x, const char *err)
 	(void)err;
 }
 
+static void
+file_cancel_sent(json_t *reply, void *arg)
+{
+	(void)reply;
+	(void)arg;
+}
+
 /* Let go of everything but the op itself (replies may still be due). */
 static void
 file_op_release(struct file_op *op)
 {
 	struct xfer	*x;
+	json_t		*req;
+	char		*cause;
 
 	if ((x = op->x) != NULL) {
 		op->x = NULL;
 		x->done = file_xfer_ignore;
+		if (!x->finished && x->link == NULL && op->peer != NULL) {
+			/* Not on a link (yet, or any more): say so. */
+			req = json_pack("{s:s,s:I}", "op", "file_cancel",
+			    "xfer", (json_int_t)x->id);
+			if (peer_request(op->peer, req, file_cancel_sent, NULL,
+			    &cause) != 0)
+				free(cause);
+			json_decref(req);
+		}
 		if (!x->finished)
 			xfer_abort(x, "cancelled");
 		xfer_free(x);
