@@ -119,7 +119,7 @@ DEPS_BUILD = build-essential pkg-config libevent-dev libjansson-dev \
 	     libavformat-dev libavutil-dev libswresample-dev libswscale-dev \
 	     libinih-dev libopus-dev libsystemd-dev libssl-dev
 DEPS_TEST  = libcmocka-dev mandoc ffmpeg jq nftables iproute2 tmux \
-	     alsa-utils perl procps psmisc
+	     alsa-utils perl procps psmisc bc
 SUDO	= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
