@@ -11,12 +11,9 @@
 
 #include <string.h>
 
+#include "byteorder.h"
 #include "rtcp.h"
 
-static uint16_t	get16(const uint8_t *);
-static uint32_t	get32(const uint8_t *);
-static void	put16(uint8_t *, uint16_t);
-static void	put32(uint8_t *, uint32_t);
 static void	put_header(uint8_t *, u_int, uint8_t, size_t);
 static size_t	put_block(uint8_t *, const struct rtcp_report_block *);
 static void	get_block(const uint8_t *, struct rtcp_report_block *);
@@ -24,35 +21,6 @@ static int	parse_packet(const uint8_t *, size_t, struct rtcp_packet *);
 static int	parse_report(struct rtcp_packet *);
 static int	parse_sdes(struct rtcp_packet *);
 static int	parse_bye(struct rtcp_packet *);
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
 
 /* The common header; len is the whole packet, a multiple of 4. */
 static void

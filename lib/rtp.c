@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "byteorder.h"
 #include "rtp.h"
 
 #define RTP_SEQ_MOD	(1U << 16)
@@ -20,44 +21,11 @@
 #define MIN_SEQUENTIAL	2	/* in order before a source is valid */
 #define WINDOW		128	/* bits in rtp_source's seen[] */
 
-static uint16_t	get16(const uint8_t *);
-static uint32_t	get32(const uint8_t *);
-static void	put16(uint8_t *, uint16_t);
-static void	put32(uint8_t *, uint32_t);
 static void	source_init_seq(struct rtp_source *, uint16_t);
 static int	source_seen(const struct rtp_source *, uint16_t);
 static void	source_mark(struct rtp_source *, uint16_t);
 static void	source_advance(struct rtp_source *, uint16_t, uint16_t);
 static void	source_jitter(struct rtp_source *, uint32_t, uint32_t);
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
 
 /*
  * RFC 5761 section 4: on a shared port, a second octet of 192 to 223 is an
