@@ -1,5 +1,5 @@
 /*
- * file send, file list, file get, and stats.
+ * file send, file list and file get.
  *
  * send and get run on meetctl's node: meetctl opens the user's file (with
  * the user's rights, in meetctl's directory) and passes it over; the bytes
@@ -46,7 +46,6 @@ struct file_op {
 
 static int	cmd_file_exec(struct cmdq *);
 static int	cmd_file_local(struct cmdq *);
-static int	cmd_stats_exec(struct cmdq *);
 static void	file_opened(int, const char *, void *);
 static void	file_offered(json_t *, void *);
 static void	file_sent(struct xfer *, const char *);
@@ -87,15 +86,6 @@ const struct cmd_entry cmd_file_entry = {
 	.flags = CMD_SESSION | CMD_ROOM | CMD_JOINED,
 	.exec = cmd_file_exec,
 	.local = cmd_file_local
-};
-
-const struct cmd_entry cmd_stats_entry = {
-	.name = "stats",
-	.usage = "",
-	.optstring = "",
-	.lower = 0,
-	.upper = 0,
-	.exec = cmd_stats_exec
 };
 
 /* On the room's node: file list. */
@@ -702,33 +692,4 @@ void
 file_peer_up(struct peer *p)
 {
 	xfer_foreach_owner(p, file_resume_one, NULL);
-}
-
-/* --- stats ------------------------------------------------------------ */
-
-static int
-cmd_stats_exec(struct cmdq *q)
-{
-	json_t		*a, *x;
-	size_t		 i;
-
-	a = xfer_list();
-	if (q->json) {
-		cmdq_json(q, json_pack("{s:o}", "transfers", a));
-		return EXIT_DONE;
-	}
-	if (json_array_size(a) > 0)
-		cmdq_print(q, "%-24s %-8s %14s %14s %7s %s", "TRANSFER",
-		    "DIR", "DONE", "SIZE", "WINDOW", "NODE");
-	json_array_foreach(a, i, x) {
-		cmdq_print(q, "%-24s %-8s %14lld %14lld %7.1f %s",
-		    json_string_value(json_object_get(x, "id")),
-		    json_string_value(json_object_get(x, "direction")),
-		    (long long)json_integer_value(json_object_get(x, "offset")),
-		    (long long)json_integer_value(json_object_get(x, "size")),
-		    json_real_value(json_object_get(x, "window")),
-		    json_string_value(json_object_get(x, "node")));
-	}
-	json_decref(a);
-	return EXIT_DONE;
 }
