@@ -110,7 +110,7 @@ audio_write(struct audio *a, const int16_t *p, size_t frames)
 	}
 	if (!a->started) {
 		a->started = 1;
-		a->t0 = play_now();
+		a->t0 = mono_usec();
 		a->written = 0;
 	}
 	a->written += frames;
@@ -192,7 +192,7 @@ audio_run(const struct aout_sink *sink, const char *arg,
 	buf = xmalloc(AUDIO_READ + a.fsize);
 
 	while (!audio_quit) {
-		if ((timeout = audio_fill(&a, play_now())) == -2)
+		if ((timeout = audio_fill(&a, mono_usec())) == -2)
 			goto out;
 		pfd.fd = STDIN_FILENO;
 		pfd.events = POLLIN;

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "timestamp.h"
+
 #define PLAY_MAX_TILES	9	/* the largest grid is 3x3 */
 #define PLAY_MAX_SIZE	8192	/* largest canvas or source side */
 #define PLAY_LEAVE_USEC	3000000	/* a silent source leaves the grid */
@@ -146,9 +148,5 @@ extern const struct aout_sink out_file_sink;
 const struct aout_sink *audio_find_sink(const char *, const char **);
 int	audio_run(const struct aout_sink *, const char *,
 	    const struct aout_params *);
-
-/* Clocks in microseconds. */
-uint64_t	play_now(void);
-uint64_t	play_realtime(void);
 
 #endif

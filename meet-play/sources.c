@@ -237,7 +237,7 @@ sources_offer(struct sources *s, const uint8_t *jpeg, size_t len,
 		name[0] = '\0';
 		ts = 0;
 	}
-	real = play_realtime();
+	real = now_usec();
 	live = tagged && (ts > real ? ts - real : real - ts) < LIVE_USEC;
 	src = sources_find(s, name, now);
 	if (src->unshown && !live)

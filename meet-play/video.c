@@ -255,10 +255,10 @@ video_run(const struct vout_sink *sink, const char *arg,
 	}
 	v.splitter = mjpeg_splitter_new(0);
 	v.sources = sources_new();
-	v.last_report = play_now();
+	v.last_report = mono_usec();
 
 	while (!video_quit) {
-		now = play_now();
+		now = mono_usec();
 		video_drain_queue(&v, now);
 		if (v.started && sources_expire(v.sources, now))
 			v.changed = 1;
@@ -302,7 +302,7 @@ video_run(const struct vout_sink *sink, const char *arg,
 	}
 	rc = 0;
 out:
-	video_report(&v, play_now(), 1);
+	video_report(&v, mono_usec(), 1);
 	sink->close(v.state);
 	while (v.qlen > 0) {
 		free(v.queue[v.qhead++].data);
