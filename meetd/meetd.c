@@ -121,7 +121,9 @@ int
 main(int argc, char **argv)
 {
 	struct stat	 st;
+	struct node_addr na;
 	const char	*socket_path = NULL, *listen_addr = NULL;
+	char		 err[512];
 	char		*cause, status[512];
 	int		 ch, check = 0, verbose = 0;
 	static const struct option longopts[] = {
@@ -175,6 +177,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (listen_addr != NULL) {
+		if (node_addr_parse(listen_addr, ADDR_DEFAULT_PORT, &na, err,
+		    sizeof err) != 0) {
+			fprintf(stderr, "meetd: -l %s\n", err);
+			config_free(cfg);
+			return 1;
+		}
 		free(cfg->listen);
 		cfg->listen = xstrdup(listen_addr);
 	}

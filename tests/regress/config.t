@@ -2,7 +2,7 @@
 # meetd -n and configuration errors: each names the file, the line and the
 # key; no file at all means embedded defaults.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 13
 
 cat > "$T/good.conf" <<CONF
 ; a comment
@@ -30,6 +30,7 @@ meetd -n -f "$T/sect.conf" 2>"$T/err"
 check "an unknown section is named" contains "$T/err" "unknown section [nodes]"
 check "a missing -f file is an error" expect_code 1 \
     meetd -n -f "$T/nonexistent.conf"
+check "-n checks -l too" expect_code 1 meetd -n -l 127.0.0.1:99999
 meetd -n -f "$T/typo.conf" -S "$T/x.sock" 2>/dev/null
 check "-n never starts a daemon" test ! -e "$T/x.sock"
 start_node A -f "$T/good.conf"
