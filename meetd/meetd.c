@@ -23,6 +23,7 @@
 static struct event	*sig_term, *sig_int, *sig_hup;
 static char		*config_path;
 static int		 config_given;
+static int		 verbose_flags;	/* how many -v */
 
 static void	usage(void) __attribute__((noreturn));
 static void	meetd_signal(evutil_socket_t, short, void *);
@@ -73,8 +74,8 @@ meetd_reload(void)
 	config_apply_reload(cfg, new);
 	config_free(cfg);
 	cfg = new;
-	log_setverbose(cfg->verbose > log_getverbose() ? cfg->verbose :
-	    log_getverbose());
+	log_setverbose(cfg->verbose > verbose_flags ? cfg->verbose :
+	    verbose_flags);
 	TAILQ_FOREACH(r, &rooms, entry) {
 		if ((size_t)cfg->chat_history != r->hsize)
 			room_resize_history(r, (size_t)cfg->chat_history);
@@ -125,7 +126,7 @@ main(int argc, char **argv)
 	const char	*socket_path = NULL, *listen_addr = NULL;
 	char		 err[512];
 	char		*cause, status[512];
-	int		 ch, check = 0, verbose = 0;
+	int		 ch, check = 0;
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 'n' },
@@ -155,7 +156,7 @@ main(int argc, char **argv)
 			listen_addr = optarg;
 			break;
 		case 'v':
-			verbose++;
+			verbose_flags++;
 			break;
 		case 'V':
 			printf("meetd %s\n", MEET_VERSION);
@@ -192,8 +193,8 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 0;
 	}
-	log_init("meetd", verbose > cfg->verbose ? verbose : cfg->verbose,
-	    LOG_PRIORITY);
+	log_init("meetd", verbose_flags > cfg->verbose ? verbose_flags :
+	    cfg->verbose, LOG_PRIORITY);
 	signal(SIGPIPE, SIG_IGN);
 	meetd_node_id();
 	start_usec = now_usec();
