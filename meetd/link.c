@@ -159,7 +159,6 @@ link_read(struct bufferevent *bev, void *arg)
 			link_close(l, err);
 			return;
 		}
-		l->last_rx = mono_usec();
 		if (h.type == FRAME_PING)
 			link_send(l, FRAME_PONG, NULL);
 		else if (h.type == FRAME_ACK)

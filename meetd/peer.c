@@ -456,6 +456,7 @@ peer_idle(evutil_socket_t fd, short events, void *arg)
 	if (p->link != NULL && p->link->closing)
 		return;		/* peer_closed comes, and checks again */
 	TAILQ_REMOVE(&peers, p, entry);
+	xfer_forget_owner(p);
 	if (p->link != NULL)
 		link_free(p->link);
 	if (p->connecting != NULL)
