@@ -20,13 +20,11 @@ closed() { tail -n 1 "$T/reply" | grep -qx EOF; }
 refused() { grep -q "^2 .*$1" "$T/reply"; }
 # logged TEXT: the node's log has a line with TEXT (fixed string).
 logged() { grep -qF -- "$1" "$T/A.log"; }
-on_roster() { ctl "$1" -s "$2" -j who | jqe --arg n "$3" \
-    '.participants[] | select(.name == $n)'; }
 
 # A meeting with a remote participant, which no bad link may disturb.
 ctl A create standup --as alice >/dev/null
 ctl B join "standup@$addr_A" --as carol >/dev/null
-wait_for 10 on_roster A alice carol
+wait_for 10 in_roster A alice carol
 n=0
 still_works() {
 	n=$((n + 1))
@@ -71,4 +69,4 @@ check "frame before hello: logged" logged "frame before hello"
 check "frame before hello: nobody joined" \
     sh -c "! grep -q mallory '$T/A.log'"
 still_works "frame before hello"
-check "carol is still on alice's roster" on_roster A alice carol
+check "carol is still on alice's roster" in_roster A alice carol

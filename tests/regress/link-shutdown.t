@@ -11,20 +11,11 @@ GRACE=30 quick_conf "$T/B.conf"
 start_node A -f "$T/A.conf"
 start_node B -f "$T/B.conf"
 
-quiet() { "$@" >/dev/null; }
-# jq 1.6 -e passes on empty input, so a failed ctl would look like a
-# match: these read the answer first and judge only a real one.
-jqe() { _o=$(cat); [ -n "$_o" ] &&
-    printf '%s\n' "$_o" | jq -e "$@" >/dev/null; }
-on_roster() { ctl "$1" -s "$2" -j who | jqe --arg n "$3" \
-    '.participants[] | select(.name == $n)'; }
-no_session() { ctl "$1" -j sessions | jqe --arg n "$2" \
-    '[.sessions[] | select(.name == $n)] | length == 0'; }
 exited() { ! kill -0 "$1" 2>/dev/null; }
 
 ctl A create standup --as alice >/dev/null
 check "carol joins from B" quiet ctl B join "standup@$addr_A" --as carol
-wait_for 10 on_roster A alice carol
+wait_for 10 in_roster A alice carol
 
 ctl B -s carol -j wait -T 10 ended >"$T/wait.out" 2>"$T/wait.err" &
 waiter=$!
