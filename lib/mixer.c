@@ -53,6 +53,7 @@ struct mixer {
 	size_t			  cap;		/* of every per-source array */
 	size_t			  nput;		/* sources with a frame */
 	size_t			  ntalking;
+	int			  listeners;	/* non-sources hear */
 
 	/* The set: nslots places, a NULL place is free. */
 	struct mixer_source	**set;
@@ -409,7 +410,7 @@ mixer_clip(int32_t v)
  * Sum the set, then write each talker's mix-minus in set order; returns how
  * many talkers there are and sets *nmixes.  A lone talker would hear
  * nothing, so it gets no mix.  The shared full mix follows when someone is
- * outside the set to hear it.
+ * outside the set to hear it: a source, or a listener who sends nothing.
  */
 static size_t
 mixer_mix(struct mixer *m, size_t *nmixes)
@@ -444,7 +445,7 @@ mixer_mix(struct mixer *m, size_t *nmixes)
 		s->mix = nmix++;
 	}
 
-	if (n != 0 && n < m->nsources) {
+	if (n != 0 && (n < m->nsources || m->listeners)) {
 		out = m->pcm + nmix * MIXER_FRAME;
 		for (j = 0; j < MIXER_FRAME; j++)
 			out[j] = mixer_clip(m->acc[j]);
@@ -564,4 +565,11 @@ mixer_tick(struct mixer *m, struct mixer_out *out)
 	out->nmixes = nmixes;
 	mixer_route(m, n, nmixes, out);
 	mixer_detect(m, out);
+}
+
+/* Whether someone who is no source hears the room (the shared mix). */
+void
+mixer_set_listeners(struct mixer *m, int listeners)
+{
+	m->listeners = listeners;
 }

@@ -89,6 +89,11 @@ int		 mixer_remove(struct mixer *, uint64_t);
  * tick replaces the first.  -1 for an unknown id or a wrong n.
  */
 int		 mixer_put(struct mixer *, uint64_t, const int16_t *, size_t);
+/*
+ * Whether anyone who is not a source listens: then the full mix is made
+ * whenever someone talks (else only when a source is outside the K).
+ */
+void		 mixer_set_listeners(struct mixer *, int);
 /* Mix what was put since the last tick, then start a new tick. */
 void		 mixer_tick(struct mixer *, struct mixer_out *);
 
