@@ -32,7 +32,7 @@ endif
 VERSION	= 0.1.0
 
 PKGS_LIB   = jansson
-PKGS_MEETD = libevent jansson libsystemd inih libcrypto opus
+PKGS_MEETD = libevent jansson libsystemd inih libcrypto opus libturbojpeg
 PKGS_CTL   = jansson
 PKGS_CAP   = libturbojpeg sndfile alsa libswresample libavutil
 PKGS_PLAY  = libturbojpeg sndfile alsa libswresample libavutil libavformat \
@@ -119,7 +119,7 @@ DEPS_BUILD = build-essential pkg-config libevent-dev libjansson-dev \
 	     libavformat-dev libavutil-dev libswresample-dev libswscale-dev \
 	     libinih-dev libopus-dev libsystemd-dev libssl-dev
 DEPS_TEST  = libcmocka-dev mandoc ffmpeg jq nftables iproute2 tmux \
-	     alsa-utils perl procps psmisc bc
+	     alsa-utils perl procps psmisc bc libjpeg-turbo-progs
 SUDO	= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:

@@ -31,7 +31,7 @@
 static void	usage(void) __attribute__((noreturn));
 static const char *socket_path(const char *);
 static int	connect_socket(const char *);
-static void	send_frame(int, int, json_t *, int);
+static void	send_frame(int, int, json_t *, const int *, int);
 static int	read_full(int, void *, size_t);
 static void	write_all(int, const char *, size_t);
 static void	write_errors(const char *, size_t);
@@ -89,16 +89,16 @@ connect_socket(const char *path)
 	return fd;
 }
 
-/* Send a frame, with fd (when not -1) passed as SCM_RIGHTS. */
+/* Send a frame, with nfds descriptors passed as SCM_RIGHTS. */
 static void
-send_frame(int s, int type, json_t *body, int fd)
+send_frame(int s, int type, json_t *body, const int *fds, int nfds)
 {
 	struct msghdr	 msg;
 	struct cmsghdr	*cm;
 	struct iovec	 iov;
 	union {
 		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
+		char		buf[CMSG_SPACE(2 * sizeof(int))];
 	} cmsgbuf;
 	uint8_t		*p;
 	size_t		 len, off = 0;
@@ -112,14 +112,14 @@ send_frame(int s, int type, json_t *body, int fd)
 		iov.iov_len = len - off;
 		msg.msg_iov = &iov;
 		msg.msg_iovlen = 1;
-		if (fd != -1 && off == 0) {
+		if (nfds > 0 && nfds <= 2 && off == 0) {
 			msg.msg_control = cmsgbuf.buf;
-			msg.msg_controllen = sizeof cmsgbuf.buf;
+			msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
 			cm = CMSG_FIRSTHDR(&msg);
 			cm->cmsg_level = SOL_SOCKET;
 			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+			cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+			memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
 		}
 		if ((n = sendmsg(s, &msg, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
@@ -202,7 +202,7 @@ file_op(int s, json_t *o)
 		err = errno;
 	r = json_pack("{s:O,s:s?}", "id", json_object_get(o, "id"), "error",
 	    err != 0 ? strerror(err) : NULL);
-	send_frame(s, FRAME_FILE_RESULT, r, fd);
+	send_frame(s, FRAME_FILE_RESULT, r, &fd, fd != -1 ? 1 : 0);
 	json_decref(r);
 	if (fd != -1)
 		close(fd);
@@ -237,7 +237,7 @@ main(int argc, char **argv)
 	char			 err[256];
 	json_t			*o, *av, *v;
 	const char		*data;
-	int			 ch, json = 0, s, i, fd;
+	int			 ch, json = 0, s, i, fds[2], nfds = 0;
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 'S' },
@@ -275,7 +275,7 @@ main(int argc, char **argv)
 
 	s = connect_socket(socket_path(path));
 	o = json_pack("{s:i}", "version", PROTO_VERSION);
-	send_frame(s, FRAME_HELLO, o, -1);
+	send_frame(s, FRAME_HELLO, o, NULL, 0);
 	json_decref(o);
 	av = json_array();
 	for (i = 0; i < argc; i++) {
@@ -286,11 +286,17 @@ main(int argc, char **argv)
 		}
 		json_array_append_new(av, v);
 	}
-	fd = fcntl(STDIN_FILENO, F_GETFD) != -1 ? STDIN_FILENO : -1;
+	/* stdin then stdout, for the commands that stream (send, recv). */
+	fds[0] = fcntl(STDIN_FILENO, F_GETFD) != -1 ? STDIN_FILENO : -1;
+	fds[1] = fcntl(STDOUT_FILENO, F_GETFD) != -1 ? STDOUT_FILENO : -1;
+	if (fds[0] == -1 && fds[1] != -1)
+		fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fds[0] != -1)
+		nfds = fds[1] != -1 ? 2 : 1;
 	o = json_pack("{s:o,s:s?,s:b,s:i,s:b}", "argv", av, "session",
-	    session, "json", json, "fds", fd != -1 ? 1 : 0, "tty",
+	    session, "json", json, "fds", nfds, "tty",
 	    isatty(STDERR_FILENO));
-	send_frame(s, FRAME_COMMAND, o, fd);
+	send_frame(s, FRAME_COMMAND, o, fds, nfds);
 	json_decref(o);
 
 	for (;;) {

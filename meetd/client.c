@@ -198,7 +198,7 @@ static int
 client_frame(struct client *c, int type, json_t *body)
 {
 	json_t	*v;
-	int	 nfds, in_fd = -1, i;
+	int	 nfds, in_fd = -1, out_fd = -1, i;
 
 	if (!c->hello) {
 		if (type != FRAME_HELLO) {
@@ -235,11 +235,13 @@ client_frame(struct client *c, int type, json_t *body)
 		}
 		if (nfds > 0)
 			in_fd = c->fds[0];
-		for (i = 1; i < c->nfds; i++)
+		if (nfds > 1)
+			out_fd = c->fds[1];
+		for (i = nfds; i < c->nfds; i++)
 			close(c->fds[i]);
 		c->nfds = 0;
 		c->tty = json_is_true(json_object_get(body, "tty"));
-		cmd_from_client(c, body, in_fd);
+		cmd_from_client(c, body, in_fd, out_fd);
 		return 0;
 	default:
 		client_fail(c, "unexpected frame type");

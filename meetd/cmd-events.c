@@ -20,7 +20,9 @@ static void	cmd_wait_timeout(evutil_socket_t, short, void *);
 static const char *event_types[] = {
 	"joined", "left", "knock", "gave-up", "admitted", "denied", "kicked",
 	"host", "locked", "unlocked", "chat", "reaction", "ended",
-	"reconnected", "disconnected", "file", NULL
+	"reconnected", "disconnected", "file", "audio-on", "audio-off",
+	"video-on", "video-off", "screen-on", "screen-off", "muted", "unmuted",
+	"talking", "stopped-talking", NULL
 };
 
 static const struct option cmd_events_longopts[] = {

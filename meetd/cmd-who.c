@@ -15,6 +15,19 @@ const struct cmd_entry cmd_who_entry = {
 	.exec = cmd_who_exec
 };
 
+/* on, off, or muted (by itself or the host, sending or not). */
+static const char *
+who_audio(struct member *m)
+{
+	return m->audio_muted ? "muted" : m->audio ? "on" : "off";
+}
+
+static const char *
+who_video(struct member *m)
+{
+	return m->video_muted ? "muted" : m->video || m->screen ? "on" : "off";
+}
+
 static int
 cmd_who_exec(struct cmdq *q)
 {
@@ -32,11 +45,11 @@ cmd_who_exec(struct cmdq *q)
 			continue;
 		timestamp_iso(m->joined, ts);
 		node = m->remote != NULL ? m->remote->name : cfg->node_name;
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:s,"
-		    "s:s,s:b}", "name", m->name, "role", member_role(m),
-		    "audio", m->audio ? "on" : "off", "video",
-		    m->video ? "on" : "off", "node", node, "joined", ts,
-		    "away", m->away));
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:b,"
+		    "s:s,s:s,s:b,s:b}", "name", m->name, "role",
+		    member_role(m), "audio", who_audio(m), "video",
+		    who_video(m), "screen", m->screen, "node", node, "joined",
+		    ts, "away", m->away, "rtp", m->rtp != NULL));
 	}
 	if (q->json) {
 		cmdq_json(q, json_pack("{s:s,s:o}", "room", r->name,
@@ -50,10 +63,11 @@ cmd_who_exec(struct cmdq *q)
 			continue;
 		timestamp_iso(m->joined, ts);
 		node = m->remote != NULL ? m->remote->name : cfg->node_name;
-		cmdq_print(q, "%-16s %-11s %-5s %-5s %-16s %s%s", m->name,
-		    member_role(m), m->audio ? "on" : "off",
-		    m->video ? "on" : "off", node, ts,
-		    m->away ? " (away)" : "");
+		cmdq_print(q, "%-16s %-11s %-5s %-5s %-16s %s%s%s%s", m->name,
+		    member_role(m), who_audio(m), who_video(m),
+		    m->rtp != NULL ? "(plain RTP)" : node, ts,
+		    m->screen ? " (presenting)" : "",
+		    m->away ? " (away)" : "", "");
 	}
 	json_decref(a);
 	return EXIT_DONE;

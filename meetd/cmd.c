@@ -22,7 +22,9 @@ extern const struct cmd_entry cmd_status_entry, cmd_rooms_entry,
     cmd_sessions_entry, cmd_who_entry, cmd_admit_entry, cmd_deny_entry,
     cmd_kick_entry, cmd_lock_entry, cmd_unlock_entry, cmd_say_entry,
     cmd_react_entry, cmd_history_entry, cmd_events_entry, cmd_wait_entry,
-    cmd_file_entry, cmd_stats_entry;
+    cmd_file_entry, cmd_stats_entry, cmd_send_entry, cmd_recv_entry,
+    cmd_mute_entry, cmd_unmute_entry, cmd_rtp_entry, cmd_media_track_entry,
+    cmd_media_untrack_entry, cmd_media_sub_entry, cmd_media_unsub_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_status_entry,
@@ -45,6 +47,15 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_wait_entry,
 	&cmd_file_entry,
 	&cmd_stats_entry,
+	&cmd_send_entry,
+	&cmd_recv_entry,
+	&cmd_mute_entry,
+	&cmd_unmute_entry,
+	&cmd_rtp_entry,
+	&cmd_media_track_entry,
+	&cmd_media_untrack_entry,
+	&cmd_media_sub_entry,
+	&cmd_media_unsub_entry,
 	NULL
 };
 
@@ -81,6 +92,7 @@ cmdq_new(json_t *argv, int json)
 	q->argv = json_incref(argv);
 	q->json = json;
 	q->in_fd = -1;
+	q->out_fd = -1;
 	return q;
 }
 
@@ -95,6 +107,8 @@ cmdq_free(struct cmdq *q)
 		event_free(q->timer);
 	if (q->in_fd != -1)
 		close(q->in_fd);
+	if (q->out_fd != -1)
+		close(q->out_fd);
 	for (i = 0; i < q->argc; i++)
 		free(q->args[i]);
 	free(q->args);
@@ -384,7 +398,7 @@ cmd_pick_session(struct cmdq *q, const char *name, int *code)
 
 /* A command from meetctl: body {argv, session, json}. */
 void
-cmd_from_client(struct client *c, json_t *body, int in_fd)
+cmd_from_client(struct client *c, json_t *body, int in_fd, int out_fd)
 {
 	struct cmdq	*q;
 	json_t		*v;
@@ -395,6 +409,7 @@ cmd_from_client(struct client *c, json_t *body, int in_fd)
 	q = cmdq_new(json_object_get(body, "argv"), 0);
 	q->client = c;
 	q->in_fd = in_fd;
+	q->out_fd = out_fd;
 	client_set_cmd(c, q);
 	if (json_is_true(json_object_get(body, "json")))
 		q->json = 1;
@@ -402,6 +417,11 @@ cmd_from_client(struct client *c, json_t *body, int in_fd)
 	if (json_is_string(v))
 		sname = json_string_value(v);
 	if (!json_is_array(q->argv) || cmd_prepare(q) != 0) {
+		cmdq_finish(q, EXIT_USAGE);
+		return;
+	}
+	if (q->entry->flags & CMD_INTERNAL) {
+		cmdq_error(q, "unknown command: %s", q->entry->name);
 		cmdq_finish(q, EXIT_USAGE);
 		return;
 	}

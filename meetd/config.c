@@ -57,6 +57,14 @@ static const struct config_key config_keys[] = {
 	{ "files", "max_size", KEY_BYTES, OFF(file_max_size), 1, 1e15 },
 	{ "files", "quota", KEY_BYTES, OFF(file_quota), 1, 1e15 },
 	{ "files", "keep", KEY_SECONDS, OFF(file_keep), 0, 31536000 },
+	{ "media", "mix_talkers", KEY_INT, OFF(mix_talkers), 0, 1000000 },
+	{ "media", "opus_bitrate", KEY_INT, OFF(opus_bitrate), 6000, 510000 },
+	{ "media", "video_quality", KEY_INT, OFF(video_quality), 1, 100 },
+	{ "media", "recv_audio_buffer", KEY_SECONDS, OFF(recv_audio_buffer),
+	    0.02, 10 },
+	{ "media", "recv_video_frames", KEY_INT, OFF(recv_video_frames), 1,
+	    1000 },
+	{ "media", "rtp_timeout", KEY_SECONDS, OFF(rtp_timeout), 0, 86400 },
 	{ "log", "verbose", KEY_INT, OFF(verbose), 0, 2 },
 };
 
@@ -100,6 +108,12 @@ config_defaults(void)
 	c->file_max_size = 1LL << 30;
 	c->file_quota = 4LL << 30;
 	c->file_keep = 0;
+	c->mix_talkers = 4;
+	c->opus_bitrate = 32000;
+	c->video_quality = 85;
+	c->recv_audio_buffer = 0.2;
+	c->recv_video_frames = 3;
+	c->rtp_timeout = 0;
 	c->verbose = 0;
 	return c;
 }

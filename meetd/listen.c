@@ -1,6 +1,7 @@
 /*
- * The TCP listener for node links, on the -l address.  Port 0 gives an
- * ephemeral port, which status reports.
+ * The TCP listener for node links, on the -l address, and beside it the
+ * node's UDP port for media, of the same number.  Port 0 gives an ephemeral
+ * port (the first whose number is free for both), which status reports.
  */
 #include <sys/socket.h>
 
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -63,7 +65,7 @@ listen_start(const char *addr, char **cause)
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof ss;
 	char			 err[256], port[16], host[NI_MAXHOST];
-	int			 r;
+	int			 r, tries;
 
 	if (node_addr_parse(addr, ADDR_DEFAULT_PORT, &na, err,
 	    sizeof err) != 0) {
@@ -79,23 +81,43 @@ listen_start(const char *addr, char **cause)
 		    gai_strerror(r));
 		return -1;
 	}
-	listener = evconnlistener_new_bind(base, listen_accept, NULL,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-	    64, res->ai_addr, (int)res->ai_addrlen);
+	for (tries = 0;; tries++) {
+		listener = evconnlistener_new_bind(base, listen_accept, NULL,
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+		    LEV_OPT_CLOSE_ON_EXEC, 64, res->ai_addr,
+		    (int)res->ai_addrlen);
+		if (listener == NULL) {
+			xasprintf(cause, "listen on %s: %s", addr,
+			    strerror(errno));
+			freeaddrinfo(res);
+			return -1;
+		}
+		evconnlistener_set_error_cb(listener, listen_error);
+		sslen = sizeof ss;
+		if (getsockname(evconnlistener_get_fd(listener),
+		    (struct sockaddr *)&ss, &sslen) != 0 ||
+		    getnameinfo((struct sockaddr *)&ss, sslen, host,
+		    sizeof host, port, sizeof port,
+		    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+			xasprintf(cause, "listen on %s: cannot read the bound "
+			    "address", addr);
+			freeaddrinfo(res);
+			return -1;
+		}
+		udp_node = udp_open((struct sockaddr *)&ss, sslen,
+		    udp_node_input, NULL, cause);
+		if (udp_node != NULL)
+			break;
+		evconnlistener_free(listener);
+		listener = NULL;
+		/* An ephemeral TCP port may be taken for UDP: another. */
+		if (na.port != 0 || tries == 20) {
+			freeaddrinfo(res);
+			return -1;
+		}
+		free(*cause);
+	}
 	freeaddrinfo(res);
-	if (listener == NULL) {
-		xasprintf(cause, "listen on %s: %s", addr, strerror(errno));
-		return -1;
-	}
-	evconnlistener_set_error_cb(listener, listen_error);
-	if (getsockname(evconnlistener_get_fd(listener),
-	    (struct sockaddr *)&ss, &sslen) != 0 ||
-	    getnameinfo((struct sockaddr *)&ss, sslen, host, sizeof host,
-	    port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		xasprintf(cause, "listen on %s: cannot read the bound "
-		    "address", addr);
-		return -1;
-	}
 	if (strchr(host, ':') != NULL)
 		snprintf(listen_address, sizeof listen_address, "[%.250s]:%.6s",
 		    host, port);
@@ -105,6 +127,17 @@ listen_start(const char *addr, char **cause)
 	return 0;
 }
 
+/* The bound port: the node's UDP port too. */
+int
+listen_port(void)
+{
+	const char	*p;
+
+	if ((p = strrchr(listen_address, ':')) == NULL)
+		return 0;
+	return atoi(p + 1);
+}
+
 void
 listen_stop(void)
 {
@@ -112,4 +145,6 @@ listen_stop(void)
 		evconnlistener_free(listener);
 		listener = NULL;
 	}
+	udp_close(udp_node);
+	udp_node = NULL;
 }

@@ -100,6 +100,7 @@ meetd_shutdown(const char *why)
 	remote_close_all();
 	client_close_all();
 	control_stop();
+	report_stop();
 	listen_stop();
 	/* A moment for goodbyes to leave the buffers. */
 	event_base_loopexit(base, &tv);
@@ -210,6 +211,7 @@ main(int argc, char **argv)
 		control_stop();
 		fatalx("%s", cause);
 	}
+	report_start();
 	sig_term = evsignal_new(base, SIGTERM, meetd_signal, NULL);
 	sig_int = evsignal_new(base, SIGINT, meetd_signal, NULL);
 	sig_hup = evsignal_new(base, SIGHUP, meetd_signal, NULL);

@@ -13,6 +13,7 @@
 #define MEETD_H
 
 #include <sys/queue.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <getopt.h>
@@ -26,6 +27,7 @@
 #include "addr.h"
 #include "log.h"
 #include "proto.h"
+#include "rtp.h"
 #include "text.h"
 #include "timestamp.h"
 #include "xmalloc.h"
@@ -39,6 +41,60 @@
 
 struct client;
 struct cmdq;
+struct downlink;
+struct jitterbuf;
+struct mixer;
+struct opuscodec_dec;
+struct opuscodec_enc;
+struct outq;
+struct pcmconv;
+struct rfc2435_depack;
+struct room_media;
+struct rtp_peer;
+struct uplink;
+
+/* mstats.c: the counters of one media stream, as stats shows them. */
+enum media_kind {
+	MEDIA_AUDIO,
+	MEDIA_VIDEO,
+	MEDIA_SCREEN,
+	MEDIA_MIX		/* a listener's mix */
+};
+enum media_drop {
+	DROP_MALFORMED,		/* not RTP, or a payload that makes no sense */
+	DROP_SOURCE,		/* from an address the stream is not from */
+	DROP_DUPLICATE,
+	DROP_LATE,		/* after its turn in the jitter buffer */
+	DROP_OVERFLOW,		/* the jitter buffer was full */
+	DROP_INCOMPLETE,	/* video frames that lost a packet */
+	DROP_MUTED,
+	DROP_SLOW_READER,	/* a recv pipe that does not keep up */
+	DROP_BAD_JPEG,		/* cut or undecodable JPEG on send -v */
+	DROP_NOT_JPEG,		/* bytes that were no JPEG */
+	DROP_MID_SAMPLE,	/* PCM that ended inside a sample */
+	DROP_UNKNOWN,		/* no such stream (node counter) */
+	DROP_MAX
+};
+struct mstats {
+	uint64_t		 packets;
+	uint64_t		 bytes;
+	uint64_t		 frames;
+	uint64_t		 drops[DROP_MAX];
+	struct rtp_source	 rs;		/* receiving: loss, jitter */
+	int			 receiving;
+	u_int			 clock;		/* RTP clock rate */
+	double			 rtt;		/* ms, < 0 unknown */
+	double			 far_loss;	/* % the far end reports */
+	uint64_t		 win_start;
+	uint64_t		 win_bytes;
+	uint64_t		 win_frames;
+	double			 kbps;
+	double			 fps;
+	/* RTCP: the last SR we got (for our RR), what we sent (our SR). */
+	uint32_t		 lsr;
+	uint64_t		 lsr_at;
+};
+
 struct link;
 struct member;
 struct peer;
@@ -68,6 +124,12 @@ struct config {
 	int64_t		 file_max_size;
 	int64_t		 file_quota;
 	double		 file_keep;
+	int		 mix_talkers;
+	int		 opus_bitrate;
+	int		 video_quality;
+	double		 recv_audio_buffer;
+	int		 recv_video_frames;
+	double		 rtp_timeout;
 	int		 verbose;
 };
 extern struct config	*cfg;
@@ -89,6 +151,7 @@ void		 timer_start(struct event *, double);
 extern char	 listen_address[ADDR_HOST_MAX + 8];
 int		 listen_start(const char *, char **);
 void		 listen_stop(void);
+int		 listen_port(void);
 
 /* control.c */
 extern char	*control_path;
@@ -115,6 +178,7 @@ u_int	 client_count(void);
 #define CMD_HOST	0x8	/* only the room's host */
 #define CMD_REMOTE	0x10	/* a peer node may run it with no member */
 #define CMD_TEXT	0x20	/* options only before the arguments */
+#define CMD_INTERNAL	0x40	/* between nodes only, not from meetctl */
 #define CMD_WAIT	(-1)	/* exec: the command finishes later */
 #define CMD_MAXOPTS	128
 
@@ -147,6 +211,7 @@ struct cmdq {
 	struct evbuffer		*out;
 	struct evbuffer		*err;
 	int			 in_fd;	/* the client's stdin, or -1 */
+	int			 out_fd; /* the client's stdout, or -1 */
 
 	struct session		*session;	/* acting local session */
 	struct member		*member;	/* acting member (host side) */
@@ -162,7 +227,7 @@ struct cmdq {
 	TAILQ_ENTRY(cmdq)	 wentry;
 };
 extern const struct cmd_entry *cmd_table[];
-void	 cmd_from_client(struct client *, json_t *, int);
+void	 cmd_from_client(struct client *, json_t *, int, int);
 void	 cmd_from_remote(struct remote *, uint64_t, json_t *);
 void	 cmdq_print(struct cmdq *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -212,6 +277,16 @@ struct session {
 	struct peer		*peer;		/* a room on another */
 	uint64_t		 remote_id;	/* member id there */
 
+	TAILQ_HEAD(, uplink)	 uplinks;	/* send */
+	TAILQ_HEAD(, downlink)	 downlinks;	/* recv */
+	uint32_t		 mix_ssrc;	/* its mix from another node */
+	struct opuscodec_dec	*mix_dec;
+	struct mstats		 mix_st;
+	uint16_t		 mix_seq;
+	int			 mix_started;
+	int			 muted_audio;	/* as the room says */
+	int			 muted_video;
+
 	struct session_event	*log;		/* ring of events */
 	size_t			 logsize;
 	uint64_t		 next_seq;
@@ -254,10 +329,19 @@ struct member {
 	uint64_t		 rsid;		/* its session id there */
 	int			 away;		/* link down, in grace */
 
+	struct rtp_peer		*rtp;		/* a plain-RTP participant */
+
 	int			 audio;		/* sending audio */
 	int			 video;
-	int			 audio_muted_by_host;
-	int			 video_muted_by_host;
+	int			 screen;
+	int			 audio_muted;	/* by itself or the host */
+	int			 video_muted;
+
+	/* Media on the hosting node (media.c). */
+	TAILQ_HEAD(, media_sub)	 subs;		/* recv from another node */
+	uint32_t		 mix_ssrc;	/* its mix, when not local */
+	uint16_t		 mix_seq;
+	struct mstats		 mix_st;
 
 	TAILQ_ENTRY(member)	 entry;
 	TAILQ_ENTRY(member)	 rentry;	/* on remote->members */
@@ -278,6 +362,8 @@ struct room {
 	u_int			 njoined;
 	u_int			 nwaiting;
 	uint64_t		 created;
+
+	struct room_media	*media;		/* NULL until media flows */
 
 	struct chat_line	*history;	/* ring */
 	size_t			 hsize;
@@ -300,6 +386,7 @@ struct room_params {
 int		 room_enter(const struct room_params *, struct session *,
 		     struct remote *, struct member **, int *, char **);
 void		 room_leave(struct member *, const char *);
+struct member	*room_add_plain(struct room *, const char *, char **);
 void		 room_end(struct room *, const char *, const char *);
 void		 room_end_all(const char *);
 int		 room_admit(struct member *, int);
@@ -451,6 +538,8 @@ struct peer {
 	TAILQ_HEAD(, peer_req)	 sent;
 	TAILQ_HEAD(, peer_req)	 queued;
 	TAILQ_HEAD(, session)	 sessions;
+	struct sockaddr_storage	 media_addr;	/* the far node's UDP port */
+	socklen_t		 media_len;
 	TAILQ_ENTRY(peer)	 entry;
 };
 struct peer	*peer_get(const struct node_addr *, char **);
@@ -471,6 +560,8 @@ struct remote {
 	json_t			*backlog;	/* events while away */
 	int			 resumed;	/* backlog may flow */
 	TAILQ_HEAD(, member)	 members;
+	struct sockaddr_storage	 media_addr;	/* its UDP port */
+	socklen_t		 media_len;
 	TAILQ_ENTRY(remote)	 entry;
 };
 void		 remote_accept(int, const char *);
@@ -480,5 +571,156 @@ void		 remote_reply(struct remote *, uint64_t, int, struct evbuffer *,
 void		 remote_close_all(void);
 json_t		*remote_list(void);
 u_int		 remote_count(void);
+
+/* mstats.c */
+extern uint64_t	 media_node_drops[DROP_MAX];
+const char	*media_kind_name(enum media_kind);
+void		 mstats_init(struct mstats *, uint32_t, u_int, int);
+void		 mstats_packet(struct mstats *, size_t, uint64_t);
+void		 mstats_frame(struct mstats *, uint64_t);
+void		 mstats_drop(struct mstats *, enum media_drop, uint64_t);
+json_t		*mstats_json(struct mstats *, const char *, const char *,
+		     const char *, enum media_kind, uint32_t, const char *,
+		     uint64_t);
+json_t		*mstats_drops_json(const uint64_t *);
+void		 mstats_depack(struct mstats *, struct rfc2435_depack *);
+
+/* udp.c: the node's UDP port, and the ports of plain-RTP participants. */
+struct udp_sock;
+typedef void (*udp_input_cb)(struct udp_sock *, uint8_t *, size_t,
+		    const struct sockaddr *, socklen_t, uint64_t, void *);
+extern struct udp_sock	*udp_node;
+struct udp_sock	*udp_open(const struct sockaddr *, socklen_t, udp_input_cb,
+		     void *, char **);
+void		 udp_close(struct udp_sock *);
+void		 udp_send(struct udp_sock *, const struct sockaddr *,
+		     socklen_t, const void *, size_t);
+int		 udp_local(struct udp_sock *, struct sockaddr_storage *,
+		     socklen_t *);
+int		 sockaddr_same_host(const struct sockaddr *,
+		     const struct sockaddr *);
+int		 sockaddr_same(const struct sockaddr *,
+		     const struct sockaddr *);
+void		 sockaddr_string(const struct sockaddr *, char *, size_t);
+void		 udp_node_input(struct udp_sock *, uint8_t *, size_t,
+		     const struct sockaddr *, socklen_t, uint64_t, void *);
+
+/* media.c: a room's media on its hosting node. */
+#define MEDIA_PT_OPUS	111
+#define MEDIA_PT_L16	112
+#define MEDIA_PT_JPEG	26
+#define MEDIA_PAYLOAD	1200	/* video payloads, at most */
+#define MEDIA_PACKET	1500
+struct track {
+	struct room_media	*rm;
+	struct member		*member;
+	enum media_kind		 kind;
+	uint32_t		 ssrc;
+	int			 hashed;	/* in the node's table */
+	int			 wallclock;	/* RTP time is wall clock */
+	int			 l16;		/* audio codec: L16, not Opus */
+	struct sockaddr_storage	 from;		/* where packets come from */
+	socklen_t		 fromlen;
+	int			 latched;	/* port known */
+	struct mstats		 st;
+
+	struct jitterbuf	*jb;		/* audio */
+	struct opuscodec_dec	*dec;
+	int16_t			 pcm[960];	/* this tick's frame */
+	int			 have_pcm;
+	struct rfc2435_depack	*dp;		/* video for recv here */
+	uint64_t		 pkt_wall;	/* arrival of the last */
+	uint32_t		 cur_ts;	/* of the frame being built */
+
+	TAILQ_ENTRY(track)	 entry;
+	TAILQ_ENTRY(track)	 hentry;
+};
+struct mix_enc;
+struct room_media {
+	struct room		*room;
+	TAILQ_HEAD(, track)	 tracks;
+	struct mixer		*mixer;
+	struct event		*tick;
+	uint64_t		 next_tick;	/* usec, monotonic */
+	int			 running;
+	uint32_t		 mix_ts;	/* RTP time of the mixes */
+	uint64_t		 ticks;
+	TAILQ_HEAD(, mix_enc)	 encs;		/* one per distinct mix */
+	uint64_t		 talker;	/* member who talked last */
+};
+struct media_sub {
+	uint64_t		 id;
+	enum media_kind		 kind;		/* MEDIA_AUDIO or _VIDEO */
+	char			 from[NAME_MAX_LEN + 1];	/* "" all */
+	TAILQ_ENTRY(media_sub)	 entry;
+};
+struct track	*media_track_find(uint32_t);
+struct track	*media_track_open(struct member *, enum media_kind, int, int,
+		     char **);
+void		 media_track_close(struct track *, const char *);
+struct track	*media_member_track(struct member *, enum media_kind);
+void		 media_track_input(struct track *, const uint8_t *, size_t,
+		     const struct rtp_header *, uint64_t);
+int		 media_sub_add(struct member *, uint64_t, enum media_kind,
+		     const char *, char **);
+void		 media_sub_remove(struct member *, uint64_t);
+void		 media_member_gone(struct member *);
+void		 media_room_free(struct room *);
+void		 media_set_muted(struct member *, enum media_kind, int,
+		     const char *);
+uint32_t	 media_new_ssrc(void);
+json_t		*media_stats(void);
+void		 media_track_set_ssrc(struct track *, uint32_t);
+uint64_t	 media_capture_time(int, uint32_t);
+int		 media_wants_mix(struct member *);
+
+/* report.c: RTCP, every second, and what comes back. */
+void		 report_start(void);
+void		 report_stop(void);
+void		 report_input(const uint8_t *, size_t, const struct sockaddr *,
+		     uint64_t);
+
+/* mix.c: the room's audio tick. */
+void		 mix_start(struct room_media *);
+void		 mix_stop(struct room_media *);
+void		 mix_free(struct room_media *);
+
+/* uplink.c: send, a local session's stream into its room. */
+int		 uplink_start(struct cmdq *, enum media_kind, int, int,
+		     char **);
+void		 uplink_session_gone(struct session *);
+json_t		*uplink_stats(struct session *);
+struct uplink_info {
+	uint32_t	 ssrc;
+	uint32_t	 ts;		/* RTP time now */
+	struct mstats	*st;
+};
+int		 uplink_info(struct session *, int, struct uplink_info *);
+struct mstats	*uplink_mstats(uint32_t);
+
+/* downlink.c: recv, a local session's view of its room. */
+int		 downlink_start(struct cmdq *, enum media_kind, const char *,
+		     int, int, char **);
+void		 downlink_session_gone(struct session *);
+int		 downlink_wants(struct session *, enum media_kind,
+		     const char *);
+void		 downlink_mix(struct session *, const int16_t *);
+void		 downlink_solo(struct session *, const char *,
+		     const int16_t *);
+void		 downlink_video(struct session *, const char *,
+		     const uint8_t *, size_t);
+int		 downlink_input(uint8_t *, size_t, const struct rtp_header *,
+		     const struct sockaddr *, uint64_t);
+void		 downlink_event(struct session *, json_t *);
+json_t		*downlink_stats(struct session *);
+
+/* rtp-peer.c: plain-RTP participants. */
+int		 rtp_peer_add(struct cmdq *, char **);
+void		 rtp_peer_free(struct rtp_peer *);
+void		 rtp_peer_mix(struct rtp_peer *, const uint8_t *, size_t,
+		     const int16_t *, uint32_t);
+void		 rtp_peer_video(struct rtp_peer *, struct track *,
+		     const uint8_t *, size_t, const struct rtp_header *);
+json_t		*rtp_peer_stats(struct rtp_peer *);
 
 #endif

@@ -114,8 +114,14 @@ peer_connected(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	p->link = link_new(bev, p->addr, peer_frame, peer_closed, p);
-	hello = json_pack("{s:i,s:s,s:s}", "version", PROTO_VERSION, "node",
-	    node_id, "name", cfg->node_name);
+	/* Media goes to the UDP port of the number the link reached. */
+	p->media_len = sizeof p->media_addr;
+	if (getpeername(bufferevent_getfd(bev),
+	    (struct sockaddr *)&p->media_addr, &p->media_len) != 0)
+		p->media_len = 0;
+	hello = json_pack("{s:i,s:s,s:s,s:i}", "version", PROTO_VERSION,
+	    "node", node_id, "name", cfg->node_name, "media_port",
+	    listen_port());
 	link_send(p->link, FRAME_HELLO, hello);
 	json_decref(hello);
 }

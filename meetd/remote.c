@@ -8,6 +8,8 @@
  * says which sessions it still has (resume), the room sees "reconnected" and
  * the backlog flows; if not, the members leave as disconnected.
  */
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@ static TAILQ_HEAD(, remote) remotes = TAILQ_HEAD_INITIALIZER(remotes);
 static void	remote_frame(struct link *, int, json_t *, void *);
 static void	remote_closed(struct link *, const char *, void *);
 static void	remote_grace(evutil_socket_t, short, void *);
+static void	remote_media_addr(struct remote *, struct link *, json_t *);
 static void	remote_free(struct remote *);
 static void	remote_hello(struct remote *, struct link *, json_t *);
 static void	remote_request(struct remote *, json_t *);
@@ -77,6 +80,35 @@ remote_node_valid(const char *s)
 }
 
 /*
+ * Media for the node's members goes to the link's address at the UDP port
+ * its hello names (its own -l port; the link itself comes from another).
+ */
+static void
+remote_media_addr(struct remote *r, struct link *l, json_t *body)
+{
+	json_t	*v;
+	int	 port;
+
+	r->media_len = sizeof r->media_addr;
+	v = json_object_get(body, "media_port");
+	port = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	if (port <= 0 || port > 65535 || getpeername(
+	    bufferevent_getfd(l->bev), (struct sockaddr *)&r->media_addr,
+	    &r->media_len) != 0) {
+		r->media_len = 0;
+		return;
+	}
+	if (r->media_addr.ss_family == AF_INET)
+		((struct sockaddr_in *)&r->media_addr)->sin_port =
+		    htons((uint16_t)port);
+	else if (r->media_addr.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&r->media_addr)->sin6_port =
+		    htons((uint16_t)port);
+	else
+		r->media_len = 0;
+}
+
+/*
  * The first frame on a link names the node.  If we know that node (its
  * last link dropped), the new link takes over the old remote.
  */
@@ -128,8 +160,10 @@ remote_hello(struct remote *r, struct link *l, json_t *body)
 		r->resumed = 1;
 		log_info("link from %s (node %s)", l->addr, r->name);
 	}
-	hello = json_pack("{s:i,s:s,s:s}", "version", PROTO_VERSION, "node",
-	    node_id, "name", cfg->node_name);
+	remote_media_addr(r, l, body);
+	hello = json_pack("{s:i,s:s,s:s,s:i}", "version", PROTO_VERSION,
+	    "node", node_id, "name", cfg->node_name, "media_port",
+	    listen_port());
 	link_send(l, FRAME_HELLO, hello);
 	json_decref(hello);
 }

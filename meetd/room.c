@@ -87,10 +87,11 @@ member_new(struct room *r, const struct room_params *p, struct session *s,
 	m->id = next_id();
 	m->joined = now_usec();
 	m->order = ++room_arrivals;
+	TAILQ_INIT(&m->subs);
 	if (s != NULL) {
 		m->session = s;
 		s->member = m;
-	} else {
+	} else if (rem != NULL) {
 		m->remote = rem;
 		m->rsid = p->rsid;
 		TAILQ_INSERT_TAIL(&rem->members, m, rentry);
@@ -104,6 +105,7 @@ member_free(struct member *m)
 {
 	struct room	*r = m->room;
 
+	media_member_gone(m);
 	if (m->state == MEMBER_JOINED)
 		r->njoined--;
 	else
@@ -170,6 +172,7 @@ room_free(struct room *r)
 	size_t	i;
 
 	spool_room_end(r);
+	media_room_free(r);
 	TAILQ_REMOVE(&rooms, r, entry);
 	for (i = 0; i < r->hcount; i++)
 		json_decref(r->history[(r->hfirst + i) % r->hsize].ev);
@@ -282,6 +285,41 @@ room_enter(const struct room_params *p, struct session *s,
 	log_info("room %s: %s joined", r->name, m->name);
 	room_notify(r, "joined", NULL, m);
 	return 0;
+}
+
+/*
+ * A plain-RTP participant, added by a member: it has no session and no
+ * node, so it joins at once, within the room's lock and size limits.
+ */
+struct member *
+room_add_plain(struct room *r, const char *name, char **cause)
+{
+	struct room_params	 p;
+	struct member		*m;
+	int			 max;
+
+	if (room_member(r, name) != NULL) {
+		xasprintf(cause, "the name %s is taken in %s", name, r->name);
+		return NULL;
+	}
+	if (r->locked) {
+		xasprintf(cause, "%s is locked", r->name);
+		return NULL;
+	}
+	max = r->max > 0 ? r->max : cfg->max_participants;
+	if (max > 0 && r->njoined + r->nwaiting >= (u_int)max) {
+		xasprintf(cause, "%s is full (%d participants)", r->name, max);
+		return NULL;
+	}
+	memset(&p, 0, sizeof p);
+	p.room = r->name;
+	p.name = name;
+	m = member_new(r, &p, NULL, NULL);
+	m->state = MEMBER_JOINED;
+	r->njoined++;
+	log_info("room %s: %s joined (plain RTP)", r->name, m->name);
+	room_notify(r, "joined", NULL, m);
+	return m;
 }
 
 /* Admit (admit set) or turn away a member waiting in the lobby. */

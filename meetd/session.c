@@ -63,6 +63,8 @@ session_new(const char *name, const char *room, const char *where)
 	s->logsize = (size_t)cfg->session_events;
 	s->log = xcalloc(s->logsize, sizeof *s->log);
 	TAILQ_INIT(&s->waiters);
+	TAILQ_INIT(&s->uplinks);
+	TAILQ_INIT(&s->downlinks);
 	TAILQ_INSERT_TAIL(&sessions, s, entry);
 	return s;
 }
@@ -128,6 +130,7 @@ session_deliver(struct session *s, json_t *ev, int end)
 	slot->seq = s->next_seq++;
 	slot->taken = 0;
 
+	downlink_event(s, ev);
 	type = json_string_value(json_object_get(ev, "event"));
 	if (type != NULL && strcmp(type, "admitted") == 0)
 		s->state = SESSION_JOINED;
@@ -160,6 +163,9 @@ session_free(struct session *s)
 	struct cmdq	*q, *q1;
 	size_t		 i;
 
+	/* Its streams end before it leaves the room. */
+	uplink_session_gone(s);
+	downlink_session_gone(s);
 	/* Waiters that did not finish on the last event are told now. */
 	TAILQ_FOREACH_SAFE(q, &s->waiters, wentry, q1) {
 		session_remove_waiter(s, q);

@@ -1,0 +1,330 @@
+/*
+ * A room's audio tick on its hosting node: every 20 ms, one frame from
+ * each speaker's jitter buffer (decoded, or rebuilt from the next packet's
+ * FEC, or concealed), one mix of the K loudest (mixer.c), and to every
+ * listener its mix minus its own voice: as PCM to the recv pipes of
+ * sessions on this node, as Opus (or L16) to everyone else.  A distinct mix
+ * is encoded once however many listeners get it, so a tick costs at most
+ * K + 1 encodes.  The timer runs only while someone sends audio: the first
+ * packet starts it and it stops once the buffers are dry and nobody talks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "byteorder.h"
+#include "jitterbuf.h"
+#include "mixer.h"
+#include "opuscodec.h"
+
+#include "meetd.h"
+
+#define MIX_TICK_USEC	20000
+#define MIX_ENC_IDLE	100	/* ticks before an unused encoder goes */
+#define MIX_EXPECTED_LOSS 10	/* % the FEC is sized for */
+
+struct mix_enc {
+	uint64_t		 without;	/* the talker left out */
+	int			 minus;		/* 0: the shared mix */
+	struct opuscodec_enc	*enc;
+	uint64_t		 used;		/* tick */
+	uint8_t			 pkt[OPUSCODEC_MAX_PACKET];
+	int			 len;		/* this tick, -1 not yet */
+	TAILQ_ENTRY(mix_enc)	 entry;
+};
+
+static const int16_t	 mix_silence[MIXER_FRAME];
+
+static void	mix_tick(evutil_socket_t, short, void *);
+static void	mix_schedule(struct room_media *, uint64_t);
+
+void
+mix_start(struct room_media *rm)
+{
+	if (rm->tick == NULL)
+		rm->tick = evtimer_new(base, mix_tick, rm);
+	rm->running = 1;
+	rm->next_tick = mono_usec() + MIX_TICK_USEC;
+	mix_schedule(rm, mono_usec());
+}
+
+void
+mix_stop(struct room_media *rm)
+{
+	rm->running = 0;
+	if (rm->tick != NULL)
+		evtimer_del(rm->tick);
+}
+
+void
+mix_free(struct room_media *rm)
+{
+	struct mix_enc	*e;
+
+	mix_stop(rm);
+	if (rm->tick != NULL)
+		event_free(rm->tick);
+	rm->tick = NULL;
+	while ((e = TAILQ_FIRST(&rm->encs)) != NULL) {
+		TAILQ_REMOVE(&rm->encs, e, entry);
+		opuscodec_enc_free(e->enc);
+		free(e);
+	}
+}
+
+static void
+mix_schedule(struct room_media *rm, uint64_t now)
+{
+	struct timeval	tv;
+	uint64_t	wait;
+
+	/* Far behind (a stalled loop): start afresh rather than rush. */
+	if (rm->next_tick + 5 * MIX_TICK_USEC < now)
+		rm->next_tick = now;
+	wait = rm->next_tick > now ? rm->next_tick - now : 0;
+	tv.tv_sec = (time_t)(wait / 1000000);
+	tv.tv_usec = (suseconds_t)(wait % 1000000);
+	evtimer_add(rm->tick, &tv);
+}
+
+/* The encoded form of mix i this tick: encoded on first use. */
+static struct mix_enc *
+mix_encode(struct room_media *rm, const struct mixer_mix *mx)
+{
+	struct mix_enc	*e;
+	char		*cause;
+
+	TAILQ_FOREACH(e, &rm->encs, entry) {
+		if (e->minus == mx->minus && (!mx->minus ||
+		    e->without == mx->without))
+			break;
+	}
+	if (e == NULL) {
+		e = xcalloc(1, sizeof *e);
+		e->minus = mx->minus;
+		e->without = mx->without;
+		e->enc = opuscodec_enc_new(cfg->opus_bitrate,
+		    MIX_EXPECTED_LOSS, &cause);
+		if (e->enc == NULL)
+			fatalx("opus encoder: %s", cause);
+		e->len = -1;
+		TAILQ_INSERT_TAIL(&rm->encs, e, entry);
+	}
+	if (e->used != rm->ticks || e->len < 0) {
+		e->used = rm->ticks;
+		e->len = opuscodec_encode(e->enc, mx->pcm, e->pkt,
+		    sizeof e->pkt);
+	}
+	return e;
+}
+
+/* The silence a listener gets when nothing is mixed for it. */
+static struct mix_enc *
+mix_encode_silence(struct room_media *rm)
+{
+	struct mixer_mix	mx;
+
+	memset(&mx, 0, sizeof mx);
+	mx.pcm = mix_silence;
+	mx.minus = 1;
+	mx.without = 0;		/* no member has id 0 */
+	return mix_encode(rm, &mx);
+}
+
+static const struct mixer_route *
+mix_route(const struct mixer_out *out, uint64_t id)
+{
+	size_t	lo = 0, hi = out->nroutes, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (out->routes[mid].id == id)
+			return &out->routes[mid];
+		if (out->routes[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* One speaker's frame for this tick, into t->pcm. */
+static void
+mix_pull(struct track *t, uint64_t now)
+{
+	struct jitterbuf_frame	 f, next;
+	int			 n = -1;
+	size_t			 i;
+
+	t->have_pcm = 0;
+	switch (jitterbuf_pop(t->jb, now, &f)) {
+	case JITTERBUF_EMPTY:
+		return;
+	case JITTERBUF_FRAME:
+		if (t->l16) {
+			if (f.len != MIXER_FRAME * 2) {
+				mstats_drop(&t->st, DROP_MALFORMED, 1);
+				return;
+			}
+			for (i = 0; i < MIXER_FRAME; i++)
+				t->pcm[i] = (int16_t)get16(f.payload + 2 * i);
+			n = MIXER_FRAME;
+		} else if ((n = opuscodec_decode(t->dec, f.payload, f.len,
+		    t->pcm)) < 0) {
+			mstats_drop(&t->st, DROP_MALFORMED, 1);
+			n = opuscodec_plc(t->dec, t->pcm);
+		}
+		break;
+	case JITTERBUF_MISSING:
+		if (t->l16) {
+			memset(t->pcm, 0, sizeof t->pcm);
+			n = MIXER_FRAME;
+		} else if (jitterbuf_peek(t->jb, &next) == 0)
+			n = opuscodec_decode_fec(t->dec, next.payload,
+			    next.len, t->pcm);
+		else
+			n = opuscodec_plc(t->dec, t->pcm);
+		break;
+	}
+	if (n == MIXER_FRAME)
+		t->have_pcm = 1;
+}
+
+/* The mix packet for a member on another node. */
+static void
+mix_send_remote(struct room_media *rm, struct member *m, struct mix_enc *e,
+    uint64_t now)
+{
+	struct rtp_header	h;
+	uint8_t			pkt[MEDIA_PACKET];
+	size_t			len;
+
+	if (e->len <= 0 || m->remote->media_len == 0)
+		return;
+	memset(&h, 0, sizeof h);
+	h.version = RTP_VERSION;
+	h.pt = MEDIA_PT_OPUS;
+	h.seq = m->mix_seq++;
+	h.ts = rm->mix_ts;
+	h.ssrc = m->mix_ssrc;
+	h.payload = e->pkt;
+	h.payload_len = (size_t)e->len;
+	if ((len = rtp_write(pkt, sizeof pkt, &h)) == 0)
+		return;
+	udp_send(udp_node, (struct sockaddr *)&m->remote->media_addr,
+	    m->remote->media_len, pkt, len);
+	mstats_packet(&m->mix_st, len, now);
+	mstats_frame(&m->mix_st, now);
+}
+
+static void
+mix_talking(struct room_media *rm, const struct mixer_out *out)
+{
+	struct member	*m;
+	json_t		*ev;
+	size_t		 i;
+
+	for (i = 0; i < out->nevents; i++) {
+		TAILQ_FOREACH(m, &rm->room->members, entry) {
+			if (m->id == out->events[i].id)
+				break;
+		}
+		if (m == NULL)
+			continue;
+		if (out->events[i].talking)
+			rm->talker = m->id;
+		ev = room_event(rm->room, out->events[i].talking ? "talking" :
+		    "stopped-talking");
+		json_object_set_new(ev, "name", json_string(m->name));
+		room_broadcast(rm->room, ev);
+		json_decref(ev);
+	}
+}
+
+static void
+mix_tick(evutil_socket_t fd, short events, void *arg)
+{
+	struct room_media		*rm = arg;
+	struct mixer_out		 out;
+	const struct mixer_route	*route;
+	const struct mixer_mix		*mx;
+	struct track			*t;
+	struct member			*m, *m1;
+	struct mix_enc			*e, *e1;
+	const int16_t			*pcm;
+	uint64_t			 now = mono_usec();
+	u_int				 held = 0;
+	int				 shared = MIXER_SILENCE, idx;
+	int				 listeners;
+	size_t				 i;
+
+	(void)fd;
+	(void)events;
+	TAILQ_FOREACH(t, &rm->tracks, entry) {
+		if (t->kind != MEDIA_AUDIO)
+			continue;
+		mix_pull(t, now);
+		held += jitterbuf_count(t->jb);
+		if (t->have_pcm && !t->member->audio_muted)
+			mixer_put(rm->mixer, t->member->id, t->pcm,
+			    MIXER_FRAME);
+	}
+	listeners = 0;
+	TAILQ_FOREACH(m, &rm->room->members, entry) {
+		if (!m->audio && media_wants_mix(m))
+			listeners = 1;
+	}
+	mixer_set_listeners(rm->mixer, listeners);
+	mixer_tick(rm->mixer, &out);
+	rm->ticks++;
+	if (out.idle && held == 0) {
+		mix_stop(rm);
+		return;
+	}
+	mix_talking(rm, &out);
+	for (i = 0; i < out.nmixes; i++) {
+		if (!out.mixes[i].minus)
+			shared = (int)i;
+	}
+	TAILQ_FOREACH_SAFE(m, &rm->room->members, entry, m1) {
+		if (!media_wants_mix(m))
+			continue;
+		idx = shared;
+		if (m->audio && (route = mix_route(&out, m->id)) != NULL)
+			idx = route->mix;
+		mx = idx != MIXER_SILENCE ? &out.mixes[idx] : NULL;
+		pcm = mx != NULL ? mx->pcm : mix_silence;
+		if (m->session != NULL) {
+			downlink_mix(m->session, pcm);
+			continue;
+		}
+		e = mx != NULL ? mix_encode(rm, mx) : mix_encode_silence(rm);
+		if (m->remote != NULL)
+			mix_send_remote(rm, m, e, now);
+		else if (m->rtp != NULL)
+			rtp_peer_mix(m->rtp, e->len > 0 ? e->pkt : NULL,
+			    e->len > 0 ? (size_t)e->len : 0, pcm, rm->mix_ts);
+	}
+	/* One speaker alone (recv -a -F) for sessions here. */
+	TAILQ_FOREACH(t, &rm->tracks, entry) {
+		if (t->kind != MEDIA_AUDIO)
+			continue;
+		pcm = t->have_pcm && !t->member->audio_muted ? t->pcm :
+		    mix_silence;
+		TAILQ_FOREACH(m, &rm->room->members, entry) {
+			if (m != t->member && m->session != NULL &&
+			    m->state == MEMBER_JOINED)
+				downlink_solo(m->session, t->member->name,
+				    pcm);
+		}
+	}
+	rm->mix_ts += MIXER_FRAME;
+	TAILQ_FOREACH_SAFE(e, &rm->encs, entry, e1) {
+		if (rm->ticks - e->used > MIX_ENC_IDLE) {
+			TAILQ_REMOVE(&rm->encs, e, entry);
+			opuscodec_enc_free(e->enc);
+			free(e);
+		}
+	}
+	rm->next_tick += MIX_TICK_USEC;
+	mix_schedule(rm, now);
+}

@@ -1,0 +1,549 @@
+/*
+ * send: a local session's audio, camera or screen into its room.
+ *
+ * meetctl passes its stdin; this node reads it, so the stream lives as long
+ * as the pipe.  Audio PCM is converted to 48 kHz mono, cut into 20 ms frames
+ * and encoded with Opus (in-band FEC, DTX: a frame the encoder says need not
+ * go is not sent).  MJPEG is split into images; an image RFC 2435 cannot
+ * carry is re-encoded once with TurboJPEG; each is cut into payloads of at
+ * most MEDIA_PAYLOAD bytes.  Video RTP time is the wall clock at 90 kHz, so
+ * that receivers can tag each frame with its capture time.
+ *
+ * The hosting node gives the stream its SSRC (media-track, run there like
+ * any room command); the packets then go to its media (media.c) when the
+ * room is here, or to its UDP port.  A regular file is read at the pace of
+ * real time: audio by its samples, video at UPLINK_FILE_FPS.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jpeg-normalize.h"
+#include "mjpeg.h"
+#include "opuscodec.h"
+#include "pcmconv.h"
+#include "rfc2435.h"
+
+#include "meetd.h"
+
+#define UPLINK_READ		65536
+#define UPLINK_AHEAD		60000	/* usec of audio read ahead of time */
+#define UPLINK_FILE_FPS		25
+#define UPLINK_MAX_FRAME	(8 * 1024 * 1024)
+
+struct uplink {
+	struct session		*session;
+	struct cmdq		*q;
+	enum media_kind		 kind;
+	int			 fd;
+	int			 regular;	/* a file: paced by a timer */
+	struct event		*rev;
+	struct event		*pace;
+	uint32_t		 ssrc;		/* 0 until the host answers */
+	int			 asked;		/* media-track sent */
+	uint16_t		 seq;
+	uint32_t		 ts;
+	uint64_t		 start;		/* usec, monotonic */
+	struct mstats		 st;
+
+	struct pcmconv		*conv;		/* audio */
+	struct opuscodec_enc	*enc;
+	int16_t			 frame[OPUSCODEC_FRAME];
+	size_t			 have;
+	uint64_t		 samples;	/* 48 kHz, since start */
+	int			 spurt;		/* next packet starts one */
+
+	struct mjpeg_splitter	*split;		/* video */
+	uint64_t		 sent_frames;
+	char			 jpeg_error[128];
+
+	TAILQ_ENTRY(uplink)	 entry;
+};
+
+static const struct timeval uplink_now = { 0, 0 };
+static const struct timeval uplink_soon = { 0, 1000 };
+
+static void	uplink_read(evutil_socket_t, short, void *);
+static void	uplink_registered(int, const char *, const char *, void *);
+static void	uplink_finish(struct uplink *, int);
+static void	uplink_cancel(struct cmdq *);
+static void	uplink_jpeg(const uint8_t *, size_t, void *);
+
+static const char *
+uplink_what(enum media_kind kind)
+{
+	return kind == MEDIA_AUDIO ? "audio" : kind == MEDIA_VIDEO ?
+	    "video" : "screen";
+}
+
+/*
+ * Start send for q's session: 0 when it runs (the command finishes later),
+ * or -1 and *cause.
+ */
+int
+uplink_start(struct cmdq *q, enum media_kind kind, int rate, int channels,
+    char **cause)
+{
+	struct session	*s = q->session;
+	struct uplink	*ul;
+	struct stat	 sb;
+	json_t		*argv;
+	char		*why;
+
+	if (q->in_fd == -1 || fstat(q->in_fd, &sb) != 0) {
+		xasprintf(cause, "no standard input to read");
+		return -1;
+	}
+	if (isatty(q->in_fd)) {
+		xasprintf(cause, "stdin is a terminal: pipe media into it");
+		return -1;
+	}
+	ul = xcalloc(1, sizeof *ul);
+	ul->session = s;
+	ul->q = q;
+	ul->kind = kind;
+	ul->fd = q->in_fd;
+	q->in_fd = -1;
+	ul->regular = S_ISREG(sb.st_mode);
+	ul->seq = (uint16_t)arc4random();
+	ul->ts = arc4random();
+	ul->spurt = 1;
+	mstats_init(&ul->st, 0, kind == MEDIA_AUDIO ? 48000 : 90000, 0);
+	if (kind == MEDIA_AUDIO) {
+		if ((ul->conv = pcmconv_in_new(rate, channels, cause)) == NULL)
+			goto fail;
+		ul->enc = opuscodec_enc_new(cfg->opus_bitrate, 10, &why);
+		if (ul->enc == NULL) {
+			xasprintf(cause, "opus: %s", why);
+			free(why);
+			goto fail;
+		}
+	} else
+		ul->split = mjpeg_splitter_new(UPLINK_MAX_FRAME);
+	(void)fcntl(ul->fd, F_SETFL, fcntl(ul->fd, F_GETFL) | O_NONBLOCK);
+	ul->rev = event_new(base, ul->fd, EV_READ | EV_PERSIST, uplink_read,
+	    ul);
+	ul->pace = evtimer_new(base, uplink_read, ul);
+	TAILQ_INSERT_TAIL(&s->uplinks, ul, entry);
+	q->data = ul;
+	q->on_cancel = uplink_cancel;
+
+	argv = json_pack("[s,s]", "media-track", uplink_what(kind));
+	ul->asked = 1;
+	if (cmd_room_call(s, argv, 1, uplink_registered, ul, cause) != 0) {
+		json_decref(argv);
+		ul->asked = 0;
+		TAILQ_REMOVE(&s->uplinks, ul, entry);
+		q->data = NULL;
+		q->on_cancel = NULL;
+		goto fail;
+	}
+	json_decref(argv);
+	return 0;
+
+fail:
+	if (ul->rev != NULL)
+		event_free(ul->rev);
+	if (ul->pace != NULL)
+		event_free(ul->pace);
+	pcmconv_free(ul->conv);
+	opuscodec_enc_free(ul->enc);
+	mjpeg_splitter_free(ul->split);
+	q->in_fd = ul->fd;
+	free(ul);
+	return -1;
+}
+
+/* The hosting node answered media-track: {ssrc} or a refusal. */
+static void
+uplink_registered(int code, const char *out, const char *err, void *arg)
+{
+	struct uplink	*ul = arg;
+	json_t		*o;
+	json_error_t	 je;
+
+	ul->asked = 0;
+	if (code != 0) {
+		if (err != NULL && *err != '\0')
+			cmdq_write(ul->q, 2, err, strlen(err));
+		uplink_finish(ul, code);
+		return;
+	}
+	o = out != NULL ? json_loads(out, 0, &je) : NULL;
+	ul->ssrc = (uint32_t)json_integer_value(json_object_get(o, "ssrc"));
+	json_decref(o);
+	if (ul->ssrc == 0) {
+		cmdq_error(ul->q, "send: the hosting node gave no stream");
+		uplink_finish(ul, EXIT_REFUSED);
+		return;
+	}
+	ul->st.rs.ssrc = ul->ssrc;
+	ul->start = mono_usec();
+	if (ul->regular)
+		evtimer_add(ul->pace, &uplink_now);
+	else
+		event_add(ul->rev, NULL);
+}
+
+/* One RTP packet of ours: to the room here, or to the hosting node. */
+static void
+uplink_packet(struct uplink *ul, const uint8_t *payload, size_t len,
+    uint32_t ts, int marker, uint8_t pt)
+{
+	struct session		*s = ul->session;
+	struct rtp_header	 h;
+	struct track		*t;
+	uint8_t			 pkt[MEDIA_PACKET + 2048];
+	size_t			 n;
+	uint64_t		 now = mono_usec();
+
+	memset(&h, 0, sizeof h);
+	h.version = RTP_VERSION;
+	h.pt = pt;
+	h.marker = marker;
+	h.seq = ul->seq++;
+	h.ts = ts;
+	h.ssrc = ul->ssrc;
+	h.payload = payload;
+	h.payload_len = len;
+	if ((n = rtp_write(pkt, sizeof pkt, &h)) == 0)
+		return;
+	mstats_packet(&ul->st, n, now);
+	if (s->member != NULL) {
+		t = media_track_find(ul->ssrc);
+		if (t != NULL && t->member == s->member &&
+		    rtp_parse(pkt, n, &h) == 0)
+			media_track_input(t, pkt, n, &h, now);
+	} else if (s->peer != NULL)
+		udp_send(udp_node, (struct sockaddr *)&s->peer->media_addr,
+		    s->peer->media_len, pkt, n);
+}
+
+static void
+uplink_audio_frame(struct uplink *ul)
+{
+	uint8_t	pkt[OPUSCODEC_MAX_PACKET];
+	int	len;
+
+	ul->have = 0;
+	ul->samples += OPUSCODEC_FRAME;
+	ul->ts += OPUSCODEC_FRAME;
+	if (ul->session->muted_audio) {
+		mstats_drop(&ul->st, DROP_MUTED, 1);
+		ul->spurt = 1;
+		return;
+	}
+	len = opuscodec_encode(ul->enc, ul->frame, pkt, sizeof pkt);
+	mstats_frame(&ul->st, mono_usec());
+	if (len <= OPUSCODEC_DTX_LEN) {
+		ul->spurt = 1;		/* silence: DTX sends nothing */
+		return;
+	}
+	uplink_packet(ul, pkt, (size_t)len, ul->ts - OPUSCODEC_FRAME,
+	    ul->spurt, MEDIA_PT_OPUS);
+	ul->spurt = 0;
+}
+
+static void
+uplink_audio(struct uplink *ul, const uint8_t *buf, size_t len)
+{
+	int16_t	*pcm;
+	size_t	 n, i, max;
+
+	max = pcmconv_in_max(ul->conv, len);
+	pcm = xreallocarray(NULL, max > 0 ? max : 1, sizeof *pcm);
+	n = pcmconv_in(ul->conv, buf, len, pcm, max);
+	for (i = 0; i < n; i++) {
+		ul->frame[ul->have++] = pcm[i];
+		if (ul->have == OPUSCODEC_FRAME)
+			uplink_audio_frame(ul);
+	}
+	free(pcm);
+}
+
+struct uplink_emit {
+	struct uplink	*ul;
+	uint32_t	 ts;
+};
+
+static void
+uplink_emit(const uint8_t *payload, size_t len, int marker, void *arg)
+{
+	struct uplink_emit	*e = arg;
+
+	uplink_packet(e->ul, payload, len, e->ts, marker, MEDIA_PT_JPEG);
+}
+
+/* One image from the splitter: normalized if it must be, then sent. */
+static void
+uplink_jpeg(const uint8_t *jpeg, size_t len, void *arg)
+{
+	struct uplink		*ul = arg;
+	struct jpeg_rtp_info	 info;
+	struct uplink_emit	 e;
+	uint8_t			*fixed = NULL;
+	size_t			 flen;
+	char			 err[128];
+
+	if (ul->session->muted_video) {
+		mstats_drop(&ul->st, DROP_MUTED, 1);
+		return;
+	}
+	if (jpeg_rtp_info(jpeg, len, &info, err, sizeof err) != 0) {
+		fixed = jpeg_normalize(jpeg, len, cfg->video_quality, &flen,
+		    err, sizeof err);
+		if (fixed == NULL || jpeg_rtp_info(fixed, flen, &info, err,
+		    sizeof err) != 0) {
+			mstats_drop(&ul->st, DROP_BAD_JPEG, 1);
+			snprintf(ul->jpeg_error, sizeof ul->jpeg_error, "%s",
+			    err);
+			free(fixed);
+			return;
+		}
+	}
+	e.ul = ul;
+	e.ts = (uint32_t)(now_usec() * 9 / 100);
+	if (rfc2435_packetize(&info, MEDIA_PAYLOAD, uplink_emit, &e) < 0)
+		mstats_drop(&ul->st, DROP_BAD_JPEG, 1);
+	else {
+		ul->sent_frames++;
+		mstats_frame(&ul->st, mono_usec());
+	}
+	free(fixed);
+}
+
+/* Hold off reading while the input runs ahead of real time. */
+static int
+uplink_ahead(struct uplink *ul)
+{
+	uint64_t	now = mono_usec(), due;
+	struct timeval	tv;
+
+	if (ul->kind == MEDIA_AUDIO)
+		due = ul->start + ul->samples * 1000000 / 48000;
+	else if (ul->regular)
+		due = ul->start + ul->sent_frames * 1000000 / UPLINK_FILE_FPS;
+	else
+		return 0;
+	if (due <= now + (ul->regular ? 0 : UPLINK_AHEAD))
+		return 0;
+	event_del(ul->rev);
+	tv.tv_sec = 0;
+	tv.tv_usec = (suseconds_t)(due - now);
+	if (tv.tv_usec > 999999)
+		tv.tv_usec = 999999;
+	evtimer_add(ul->pace, &tv);
+	return 1;
+}
+
+static void
+uplink_eof(struct uplink *ul)
+{
+	const struct mjpeg_stats	*ms;
+	size_t				 pending;
+
+	if (ul->kind == MEDIA_AUDIO) {
+		if (ul->have > 0) {
+			memset(ul->frame + ul->have, 0, (OPUSCODEC_FRAME -
+			    ul->have) * sizeof ul->frame[0]);
+			uplink_audio_frame(ul);
+		}
+		if ((pending = pcmconv_in_pending(ul->conv)) > 0) {
+			mstats_drop(&ul->st, DROP_MID_SAMPLE, 1);
+			cmdq_error(ul->q, "send: the input ended mid-sample "
+			    "(%zu byte%s dropped)", pending,
+			    pending == 1 ? "" : "s");
+		}
+		uplink_finish(ul, EXIT_DONE);
+		return;
+	}
+	ms = mjpeg_splitter_stats(ul->split);
+	if (ms->garbage > 0)
+		cmdq_error(ul->q, "send: %llu bytes were not JPEG and were "
+		    "skipped", (unsigned long long)ms->garbage);
+	if (ms->truncated > 0)
+		cmdq_error(ul->q, "send: %llu images were cut short and "
+		    "dropped", (unsigned long long)ms->truncated);
+	if (ul->jpeg_error[0] != '\0')
+		cmdq_error(ul->q, "send: %llu images could not be sent (%s)",
+		    (unsigned long long)ul->st.drops[DROP_BAD_JPEG],
+		    ul->jpeg_error);
+	if (ul->sent_frames == 0) {
+		cmdq_error(ul->q, "send: no image was sent");
+		uplink_finish(ul, EXIT_REFUSED);
+		return;
+	}
+	uplink_finish(ul, EXIT_DONE);
+}
+
+static void
+uplink_read(evutil_socket_t fd, short events, void *arg)
+{
+	struct uplink			*ul = arg;
+	const struct mjpeg_stats	*ms;
+	uint8_t				 buf[UPLINK_READ];
+	ssize_t				 n;
+	size_t				 want = sizeof buf;
+	int				 rounds;
+
+	(void)fd;
+	(void)events;
+	for (rounds = 0; rounds < 16; rounds++) {
+		if (uplink_ahead(ul))
+			return;
+		/* A file: a frame's worth of audio at a time. */
+		if (ul->regular && ul->kind == MEDIA_AUDIO)
+			want = 8192;
+		n = read(ul->fd, buf, want);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			uplink_eof(ul);
+			return;
+		}
+		if (ul->kind == MEDIA_AUDIO)
+			uplink_audio(ul, buf, (size_t)n);
+		else {
+			mjpeg_splitter_feed(ul->split, buf, (size_t)n,
+			    uplink_jpeg, ul);
+			/* Bytes outside images; images cut short. */
+			ms = mjpeg_splitter_stats(ul->split);
+			ul->st.drops[DROP_NOT_JPEG] = ms->garbage;
+			ul->st.drops[DROP_INCOMPLETE] = ms->truncated +
+			    ms->oversized;
+		}
+	}
+	if (ul->regular)
+		evtimer_add(ul->pace, &uplink_soon);
+}
+
+static void
+uplink_untracked(int code, const char *out, const char *err, void *arg)
+{
+	(void)code;
+	(void)out;
+	(void)err;
+	(void)arg;
+}
+
+static void
+uplink_free(struct uplink *ul)
+{
+	json_t	*argv;
+	char	*cause, ssrc[16];
+
+	TAILQ_REMOVE(&ul->session->uplinks, ul, entry);
+	if (ul->asked)
+		cmd_call_forget(ul);
+	/* Tell the room the stream is off (the reply is not waited for). */
+	if (ul->ssrc != 0) {
+		snprintf(ssrc, sizeof ssrc, "%lu", (unsigned long)ul->ssrc);
+		argv = json_pack("[s,s]", "media-untrack", ssrc);
+		if (cmd_room_call(ul->session, argv, 0, uplink_untracked,
+		    NULL, &cause) != 0)
+			free(cause);
+		json_decref(argv);
+	}
+	event_free(ul->rev);
+	event_free(ul->pace);
+	close(ul->fd);
+	pcmconv_free(ul->conv);
+	opuscodec_enc_free(ul->enc);
+	mjpeg_splitter_free(ul->split);
+	free(ul);
+}
+
+static void
+uplink_finish(struct uplink *ul, int code)
+{
+	struct cmdq	*q = ul->q;
+
+	q->data = NULL;
+	q->on_cancel = NULL;
+	uplink_free(ul);
+	cmdq_finish(q, code);
+}
+
+/* meetctl went away: the stream stops. */
+static void
+uplink_cancel(struct cmdq *q)
+{
+	struct uplink	*ul = q->data;
+
+	if (ul != NULL)
+		uplink_free(ul);
+}
+
+/* The session leaves: its sends end as if the pipes had closed. */
+void
+uplink_session_gone(struct session *s)
+{
+	struct uplink	*ul;
+
+	while ((ul = TAILQ_FIRST(&s->uplinks)) != NULL) {
+		ul->ssrc = 0;	/* the room has gone or is going */
+		uplink_finish(ul, EXIT_DONE);
+	}
+}
+
+/* What stats shows: sends to a room on another node. */
+json_t *
+uplink_stats(struct session *s)
+{
+	struct uplink	*ul;
+	json_t		*a;
+	char		 peer[ADDR_HOST_MAX + 8];
+	uint64_t	 now = mono_usec();
+
+	a = json_array();
+	TAILQ_FOREACH(ul, &s->uplinks, entry) {
+		if (s->peer == NULL)
+			continue;	/* the room's track shows it */
+		sockaddr_string((struct sockaddr *)&s->peer->media_addr, peer,
+		    sizeof peer);
+		json_array_append_new(a, mstats_json(&ul->st, "out", s->room,
+		    s->name, ul->kind, ul->ssrc, peer, now));
+	}
+	return a;
+}
+
+/* The i-th send of s that has a stream, for its sender reports. */
+int
+uplink_info(struct session *s, int i, struct uplink_info *ui)
+{
+	struct uplink	*ul;
+
+	TAILQ_FOREACH(ul, &s->uplinks, entry) {
+		if (ul->ssrc == 0 || ul->st.packets == 0 || i-- > 0)
+			continue;
+		ui->ssrc = ul->ssrc;
+		ui->st = &ul->st;
+		if (ul->kind == MEDIA_AUDIO)
+			ui->ts = ul->ts;
+		else
+			ui->ts = (uint32_t)(now_usec() * 9 / 100);
+		return 0;
+	}
+	return -1;
+}
+
+/* The counters of the send whose stream is ssrc, or NULL. */
+struct mstats *
+uplink_mstats(uint32_t ssrc)
+{
+	struct session	*s;
+	struct uplink	*ul;
+
+	TAILQ_FOREACH(s, &sessions, entry) {
+		TAILQ_FOREACH(ul, &s->uplinks, entry) {
+			if (ul->ssrc == ssrc)
+				return &ul->st;
+		}
+	}
+	return NULL;
+}
