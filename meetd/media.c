@@ -244,7 +244,7 @@ media_track_close(struct track *t, const char *why)
 	if (why != NULL) {
 		log_info("room %s: %s %s off (%s)", m->room->name, m->name,
 		    media_kind_name(t->kind), why);
-		media_event(m, type, NULL);
+		media_event(m, type, t);
 	}
 	jitterbuf_free(t->jb);
 	opuscodec_dec_free(t->dec);

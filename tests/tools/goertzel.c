@@ -89,6 +89,7 @@ main(int argc, char **argv)
 	skip = (size_t)(skipsec * rate);
 	if (n <= skip + 1) {
 		fprintf(stderr, "goertzel: not enough input\n");
+		free(pcm);
 		return 1;
 	}
 	n -= skip;
