@@ -38,6 +38,7 @@ static void	test_two_sines(void **);
 static void	test_three_sources(void **);
 static void	test_clipping(void **);
 static void	test_lone_talker(void **);
+static void	test_listeners(void **);
 static void	test_everyone(void **);
 static void	test_k_loudest(void **);
 static void	test_stability(void **);
@@ -331,6 +332,41 @@ test_lone_talker(void **state)
 	assert_int_equal(route(&out, 2)->mix, MIXER_SILENCE);
 	assert_const(heard(&out, 1), 500);
 	assert_int_equal(route(&out, 1)->mix, route(&out, 3)->mix);
+	mixer_free(m);
+}
+
+/*
+ * One talker in a room of one source and listeners who send nothing: the
+ * shared mix exists only when the caller says someone else listens.
+ */
+static void
+test_listeners(void **state)
+{
+	struct mixer		*m = new_mixer(3, 6);
+	struct mixer_out	 out;
+	size_t			 i;
+	int			 shared = -1;
+
+	(void)state;
+
+	mixer_add(m, 1);
+	put_const(m, 1, 700);
+	mixer_tick(m, &out);
+	assert_int_equal(out.nmixes, 0);
+	assert_int_equal(route(&out, 1)->mix, MIXER_SILENCE);
+
+	mixer_set_listeners(m, 1);
+	put_const(m, 1, 700);
+	mixer_tick(m, &out);
+	assert_int_equal(out.nmixes, 1);
+	for (i = 0; i < out.nmixes; i++) {
+		if (!out.mixes[i].minus)
+			shared = (int)i;
+	}
+	assert_int_equal(shared, 0);
+	assert_const(out.mixes[shared].pcm, 700);
+	/* The talker still hears nothing of itself. */
+	assert_int_equal(route(&out, 1)->mix, MIXER_SILENCE);
 	mixer_free(m);
 }
 
@@ -826,6 +862,7 @@ main(void)
 		cmocka_unit_test(test_three_sources),
 		cmocka_unit_test(test_clipping),
 		cmocka_unit_test(test_lone_talker),
+		cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_everyone),
 		cmocka_unit_test(test_k_loudest),
 		cmocka_unit_test(test_stability),
