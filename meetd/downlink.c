@@ -471,9 +471,11 @@ rtrack_frame(const uint8_t *jpeg, size_t len, void *arg)
 	struct session	*s;
 	uint8_t		*tagged;
 	size_t		 tlen;
+	char		 src[NAME_MAX_LEN + 8];
 
-	tagged = mjpeg_tag_set(jpeg, len, rt->name,
-	    media_capture_time(1, rt->cur_ts), &tlen);
+	tagged = mjpeg_tag_set(jpeg, len, media_source_name(rt->name,
+	    rt->kind, src, sizeof src), media_capture_time(1, rt->cur_ts),
+	    &tlen);
 	if (tagged == NULL)
 		return;
 	RTRACK_SESSIONS(rt, s)

@@ -414,6 +414,20 @@ media_video(struct track *t, const uint8_t *pkt, size_t len,
 	    h->marker, media_frame, t);
 }
 
+/*
+ * The source a JPEG is tagged with: the name, and for a screen NAME/screen
+ * (names hold no '/'), so that a grid gives it a tile of its own.
+ */
+const char *
+media_source_name(const char *name, enum media_kind kind, char *buf,
+    size_t len)
+{
+	if (kind != MEDIA_SCREEN)
+		return name;
+	snprintf(buf, len, "%s/screen", name);
+	return buf;
+}
+
 /* The capture time of a frame: from a meet sender's RTP time, or now. */
 uint64_t
 media_capture_time(int wallclock, uint32_t ts)
@@ -437,8 +451,10 @@ media_frame(const uint8_t *jpeg, size_t len, void *arg)
 	struct member	*m;
 	uint8_t		*tagged;
 	size_t		 tlen;
+	char		 src[NAME_MAX_LEN + 8];
 
-	tagged = mjpeg_tag_set(jpeg, len, t->member->name,
+	tagged = mjpeg_tag_set(jpeg, len, media_source_name(t->member->name,
+	    t->kind, src, sizeof src),
 	    media_capture_time(t->wallclock, t->cur_ts), &tlen);
 	if (tagged == NULL)
 		return;

@@ -73,6 +73,7 @@ enum media_drop {
 	DROP_NOT_JPEG,		/* bytes that were no JPEG */
 	DROP_MID_SAMPLE,	/* PCM that ended inside a sample */
 	DROP_UNKNOWN,		/* no such stream (node counter) */
+	DROP_SEND,		/* the kernel would not take it */
 	DROP_MAX
 };
 struct mstats {
@@ -593,7 +594,7 @@ extern struct udp_sock	*udp_node;
 struct udp_sock	*udp_open(const struct sockaddr *, socklen_t, udp_input_cb,
 		     void *, char **);
 void		 udp_close(struct udp_sock *);
-void		 udp_send(struct udp_sock *, const struct sockaddr *,
+int		 udp_send(struct udp_sock *, const struct sockaddr *,
 		     socklen_t, const void *, size_t);
 int		 udp_local(struct udp_sock *, struct sockaddr_storage *,
 		     socklen_t *);
@@ -672,6 +673,8 @@ uint32_t	 media_new_ssrc(void);
 json_t		*media_stats(void);
 void		 media_track_set_ssrc(struct track *, uint32_t);
 uint64_t	 media_capture_time(int, uint32_t);
+const char	*media_source_name(const char *, enum media_kind, char *,
+		     size_t);
 int		 media_wants_mix(struct member *);
 
 /* report.c: RTCP, every second, and what comes back. */

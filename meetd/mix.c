@@ -210,8 +210,11 @@ mix_send_remote(struct room_media *rm, struct member *m, struct mix_enc *e,
 	h.payload_len = (size_t)e->len;
 	if ((len = rtp_write(pkt, sizeof pkt, &h)) == 0)
 		return;
-	udp_send(udp_node, (struct sockaddr *)&m->remote->media_addr,
-	    m->remote->media_len, pkt, len);
+	if (udp_send(udp_node, (struct sockaddr *)&m->remote->media_addr,
+	    m->remote->media_len, pkt, len) != 0) {
+		mstats_drop(&m->mix_st, DROP_SEND, 1);
+		return;
+	}
 	mstats_packet(&m->mix_st, len, now);
 	mstats_frame(&m->mix_st, now);
 }

@@ -26,7 +26,8 @@ static const char *drop_names[DROP_MAX] = {
 	"bad-jpeg",
 	"not-jpeg",
 	"mid-sample",
-	"unknown"
+	"unknown",
+	"send"
 };
 
 const char *

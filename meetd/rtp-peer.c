@@ -308,9 +308,11 @@ rtp_peer_mix(struct rtp_peer *p, const uint8_t *opus, size_t opus_len,
 		h.payload_len = opus_len;
 		if ((len = rtp_write(pkt, sizeof pkt, &h)) == 0)
 			return;
-		udp_send(p->sock, (struct sockaddr *)&p->audio_to, p->to_len,
-		    pkt, len);
-		mstats_packet(&p->a_st, len, now);
+		if (udp_send(p->sock, (struct sockaddr *)&p->audio_to,
+		    p->to_len, pkt, len) != 0)
+			mstats_drop(&p->a_st, DROP_SEND, 1);
+		else
+			mstats_packet(&p->a_st, len, now);
 		return;
 	}
 	h.pt = MEDIA_PT_L16;
@@ -324,9 +326,11 @@ rtp_peer_mix(struct rtp_peer *p, const uint8_t *opus, size_t opus_len,
 		h.payload_len = sizeof payload;
 		if ((len = rtp_write(pkt, sizeof pkt, &h)) == 0)
 			return;
-		udp_send(p->sock, (struct sockaddr *)&p->audio_to, p->to_len,
-		    pkt, len);
-		mstats_packet(&p->a_st, len, now);
+		if (udp_send(p->sock, (struct sockaddr *)&p->audio_to,
+		    p->to_len, pkt, len) != 0)
+			mstats_drop(&p->a_st, DROP_SEND, 1);
+		else
+			mstats_packet(&p->a_st, len, now);
 	}
 }
 
@@ -387,8 +391,11 @@ rtp_peer_video(struct rtp_peer *p, struct track *t, const uint8_t *pkt,
 	put16(out + 2, p->v_seq++);
 	put32(out + 4, ts);
 	put32(out + 8, p->v_ssrc);
-	udp_send(p->sock, (struct sockaddr *)&p->video_to, p->to_len, out,
-	    len);
+	if (udp_send(p->sock, (struct sockaddr *)&p->video_to, p->to_len, out,
+	    len) != 0) {
+		mstats_drop(&p->v_st, DROP_SEND, 1);
+		return;
+	}
 	mstats_packet(&p->v_st, len, mono_usec());
 	if (h->marker)
 		mstats_frame(&p->v_st, mono_usec());

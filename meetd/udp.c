@@ -128,14 +128,17 @@ udp_read(evutil_socket_t fd, short events, void *arg)
 	}
 }
 
-void
+/* 0, or -1 when the datagram is lost here (a full socket buffer, ...). */
+int
 udp_send(struct udp_sock *u, const struct sockaddr *sa, socklen_t salen,
     const void *buf, size_t len)
 {
 	if (u == NULL || salen == 0)
-		return;
+		return -1;
 	/* EAGAIN, ECONNREFUSED, ...: lost, as on any network. */
-	(void)sendto(u->fd, buf, len, MSG_DONTWAIT, sa, salen);
+	if (sendto(u->fd, buf, len, MSG_DONTWAIT, sa, salen) == -1)
+		return -1;
+	return 0;
 }
 
 /* The same IP address (either family), whatever the port. */
