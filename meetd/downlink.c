@@ -169,9 +169,12 @@ downlink_subscribed(int code, const char *out, const char *err, void *arg)
 	dl->subscribed = 1;
 	if ((o = out != NULL ? json_loads(out, 0, &je) : NULL) == NULL)
 		return;
-	if (json_integer_value(json_object_get(o, "mix_ssrc")) != 0)
+	if (json_integer_value(json_object_get(o, "mix_ssrc")) != 0) {
 		s->mix_ssrc = (uint32_t)json_integer_value(
 		    json_object_get(o, "mix_ssrc"));
+		/* Show the hub at once where to send (symmetric RTP). */
+		report_session(s, now_usec());
+	}
 	a = json_object_get(o, "tracks");
 	json_array_foreach(a, i, t) {
 		k = json_string_value(json_object_get(t, "kind"));

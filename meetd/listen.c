@@ -147,4 +147,5 @@ listen_stop(void)
 	}
 	udp_close(udp_node);
 	udp_node = NULL;
+	udp_out_close();
 }

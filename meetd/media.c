@@ -646,6 +646,7 @@ udp_node_input(struct udp_sock *u, uint8_t *buf, size_t len,
 			memcpy(&t->from, from, fromlen);
 			t->fromlen = fromlen;
 			t->latched = 1;
+			media_remote_latch(t->member->remote, from, fromlen);
 		}
 		media_track_input(t, buf, len, &h, now);
 		return;
@@ -653,4 +654,22 @@ udp_node_input(struct udp_sock *u, uint8_t *buf, size_t len,
 	if (downlink_input(buf, len, &h, from, now) == 0)
 		return;
 	media_node_drops[DROP_UNKNOWN]++;
+}
+
+/*
+ * Media to a node's members goes back where its media comes from (its
+ * packets leave from a wildcard socket, maybe through NAT), once a packet
+ * from the link's host shows it.
+ */
+void
+media_remote_latch(struct remote *r, const struct sockaddr *from,
+    socklen_t fromlen)
+{
+	if (r->media_len != 0 && !sockaddr_same_host(from,
+	    (struct sockaddr *)&r->media_addr))
+		return;
+	if (fromlen > sizeof r->media_addr)
+		return;
+	memcpy(&r->media_addr, from, fromlen);
+	r->media_len = fromlen;
 }

@@ -598,6 +598,10 @@ int		 udp_send(struct udp_sock *, const struct sockaddr *,
 		     socklen_t, const void *, size_t);
 int		 udp_local(struct udp_sock *, struct sockaddr_storage *,
 		     socklen_t *);
+struct udp_sock	*udp_out(int);
+void		 udp_out_close(void);
+void		 media_remote_latch(struct remote *, const struct sockaddr *,
+		     socklen_t);
 int		 sockaddr_same_host(const struct sockaddr *,
 		     const struct sockaddr *);
 int		 sockaddr_same(const struct sockaddr *,
@@ -680,6 +684,7 @@ int		 media_wants_mix(struct member *);
 /* report.c: RTCP, every second, and what comes back. */
 void		 report_start(void);
 void		 report_stop(void);
+void		 report_session(struct session *, uint64_t);
 void		 report_input(const uint8_t *, size_t, const struct sockaddr *,
 		     uint64_t);
 

@@ -9,6 +9,10 @@
  * saw.  Plain-RTP participants are not sent reports (their tools expect
  * RTCP on another port), so their streams show only local counters.
  */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <string.h>
 
 #include "rtcp.h"
@@ -92,7 +96,7 @@ report_member(struct member *m, uint64_t now)
 }
 
 /* A session's node, to the node hosting its room. */
-static void
+void
 report_session(struct session *s, uint64_t now)
 {
 	struct rtcp_report_block	 rb[1];
@@ -116,11 +120,13 @@ report_session(struct session *s, uint64_t now)
 		len += n;
 		ssrc = ui.ssrc;
 	}
-	if (len == 0 && nrb > 0)
+	/* An empty report still tells the hub where our media comes from. */
+	if (len == 0 && s->mix_ssrc != 0)
 		len = rtcp_write_rr(buf, sizeof buf, s->mix_ssrc, rb, nrb);
 	(void)ssrc;
 	if (len > 0)
-		udp_send(udp_node, (struct sockaddr *)&s->peer->media_addr,
+		udp_send(udp_out(s->peer->media_addr.ss_family),
+		    (struct sockaddr *)&s->peer->media_addr,
 		    s->peer->media_len, buf, len);
 }
 
@@ -214,12 +220,40 @@ report_sr(uint32_t ssrc, const struct rtcp_sender_info *si, uint64_t now)
 	st->lsr_at = now;
 }
 
+/* A report from a member's node: where its media comes from. */
+static void
+report_latch(uint32_t ssrc, const struct sockaddr *from)
+{
+	struct track	*t;
+	struct room	*r;
+	struct member	*m;
+	socklen_t	 len;
+
+	len = from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+	if ((t = media_track_find(ssrc)) != NULL) {
+		if (t->member->remote != NULL)
+			media_remote_latch(t->member->remote, from, len);
+		return;
+	}
+	TAILQ_FOREACH(r, &rooms, entry) {
+		TAILQ_FOREACH(m, &r->members, entry) {
+			if (m->mix_ssrc == ssrc && m->remote != NULL) {
+				media_remote_latch(m->remote, from, len);
+				return;
+			}
+		}
+	}
+}
+
 static void
 report_packet(const struct rtcp_packet *p, void *arg)
 {
 	struct report_ctx	*ctx = arg;
 	size_t			 i;
 
+	if (p->type == RTCP_SR || p->type == RTCP_RR)
+		report_latch(p->ssrc, ctx->from);
 	if (p->type == RTCP_SR)
 		report_sr(p->ssrc, &p->si, ctx->now);
 	if (p->type != RTCP_SR && p->type != RTCP_RR)

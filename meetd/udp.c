@@ -3,6 +3,12 @@
  * as the TCP listener), where RTP and RTCP from other nodes arrive
  * multiplexed (RFC 5761), and one port for each plain-RTP participant.
  *
+ * A node's media for rooms on other nodes leaves from a socket of its own
+ * on the wildcard address (udp_out), so that a node listening on loopback
+ * (the default) can still send to a hub elsewhere; the hub answers to
+ * where those packets come from (media.c, report.c), as symmetric RTP does,
+ * which also gets through NAT.
+ *
  * A socket reads datagrams in batches (recvmmsg) until the kernel has no
  * more, and hands each to its callback with the sender's address and the
  * arrival time.  Sending never blocks and never fails loudly: a datagram the
@@ -36,6 +42,8 @@ struct udp_sock {
 };
 
 struct udp_sock	*udp_node;
+static struct udp_sock	*udp_out4;
+static struct udp_sock	*udp_out6;
 
 static void	udp_read(evutil_socket_t, short, void *);
 
@@ -195,4 +203,35 @@ sockaddr_string(const struct sockaddr *sa, char *buf, size_t len)
 		snprintf(buf, len, "[%s]:%s", host, serv);
 	else
 		snprintf(buf, len, "%s:%s", host, serv);
+}
+
+/* The socket for media to another node in family af (created at need). */
+struct udp_sock *
+udp_out(int af)
+{
+	struct udp_sock		**u = af == AF_INET6 ? &udp_out6 : &udp_out4;
+	struct sockaddr_storage	  ss;
+	socklen_t		  len;
+	char			 *cause;
+
+	if (*u != NULL)
+		return *u;
+	memset(&ss, 0, sizeof ss);
+	ss.ss_family = (sa_family_t)af;
+	len = af == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+	if ((*u = udp_open((struct sockaddr *)&ss, len, udp_node_input, NULL,
+	    &cause)) == NULL) {
+		log_warnx("media to other nodes: %s", cause);
+		free(cause);
+	}
+	return *u;
+}
+
+void
+udp_out_close(void)
+{
+	udp_close(udp_out4);
+	udp_close(udp_out6);
+	udp_out4 = udp_out6 = NULL;
 }

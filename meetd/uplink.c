@@ -220,7 +220,8 @@ uplink_packet(struct uplink *ul, const uint8_t *payload, size_t len,
 		    rtp_parse(pkt, n, &h) == 0)
 			media_track_input(t, pkt, n, &h, now);
 	} else if (s->peer != NULL)
-		udp_send(udp_node, (struct sockaddr *)&s->peer->media_addr,
+		udp_send(udp_out(s->peer->media_addr.ss_family),
+		    (struct sockaddr *)&s->peer->media_addr,
 		    s->peer->media_len, pkt, n);
 }
 
