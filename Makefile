@@ -32,7 +32,8 @@ endif
 VERSION	= 0.1.0
 
 PKGS_LIB   = jansson
-PKGS_MEETD = libevent jansson libsystemd inih libcrypto opus libturbojpeg
+PKGS_MEETD = libevent jansson libsystemd inih libcrypto opus libturbojpeg \
+	     libavformat libavcodec libavutil sndfile
 PKGS_CTL   = jansson
 PKGS_CAP   = libturbojpeg sndfile alsa libswresample libavutil
 PKGS_PLAY  = libturbojpeg sndfile alsa libswresample libavutil libavformat \

@@ -22,7 +22,7 @@ static const char *event_types[] = {
 	"host", "locked", "unlocked", "chat", "reaction", "ended",
 	"reconnected", "disconnected", "file", "audio-on", "audio-off",
 	"video-on", "video-off", "screen-on", "screen-off", "muted", "unmuted",
-	"talking", "stopped-talking", NULL
+	"talking", "stopped-talking", "recording", NULL
 };
 
 static const struct option cmd_events_longopts[] = {

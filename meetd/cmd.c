@@ -24,7 +24,8 @@ extern const struct cmd_entry cmd_status_entry, cmd_rooms_entry,
     cmd_react_entry, cmd_history_entry, cmd_events_entry, cmd_wait_entry,
     cmd_file_entry, cmd_stats_entry, cmd_send_entry, cmd_recv_entry,
     cmd_mute_entry, cmd_unmute_entry, cmd_rtp_entry, cmd_media_track_entry,
-    cmd_media_untrack_entry, cmd_media_sub_entry, cmd_media_unsub_entry;
+    cmd_media_untrack_entry, cmd_media_sub_entry, cmd_media_unsub_entry,
+    cmd_record_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_status_entry,
@@ -56,6 +57,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_media_untrack_entry,
 	&cmd_media_sub_entry,
 	&cmd_media_unsub_entry,
+	&cmd_record_entry,
 	NULL
 };
 

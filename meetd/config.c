@@ -65,6 +65,9 @@ static const struct config_key config_keys[] = {
 	{ "media", "recv_video_frames", KEY_INT, OFF(recv_video_frames), 1,
 	    1000 },
 	{ "media", "rtp_timeout", KEY_SECONDS, OFF(rtp_timeout), 0, 86400 },
+	{ "record", "dir", KEY_STRING, OFF(record_dir), 0, 0 },
+	{ "record", "slots", KEY_INT, OFF(record_slots), 0, 64 },
+	{ "record", "anyone", KEY_INT, OFF(record_anyone), 0, 1 },
 	{ "log", "verbose", KEY_INT, OFF(verbose), 0, 2 },
 };
 
@@ -114,6 +117,16 @@ config_defaults(void)
 	c->recv_audio_buffer = 0.2;
 	c->recv_video_frames = 3;
 	c->rtp_timeout = 0;
+	c->record_slots = 8;
+	c->record_anyone = 0;
+	if (geteuid() == 0)
+		c->record_dir = xstrdup("/var/lib/meet/recordings");
+	else if (getenv("HOME") != NULL && *getenv("HOME") == '/')
+		xasprintf(&c->record_dir, "%s/meet-recordings",
+		    getenv("HOME"));
+	else
+		xasprintf(&c->record_dir, "/tmp/meet-recordings-%u",
+		    (unsigned)geteuid());
 	c->verbose = 0;
 	return c;
 }
@@ -129,6 +142,7 @@ config_free(struct config *c)
 	free(c->socket);
 	free(c->socket_group);
 	free(c->spool);
+	free(c->record_dir);
 	free(c);
 }
 

@@ -37,7 +37,6 @@
 static TAILQ_HEAD(, track) track_hash[TRACK_BUCKETS];
 static int		   track_hash_ready;
 
-static struct room_media *media_get(struct room *);
 static void	media_video(struct track *, const uint8_t *, size_t,
 		    const struct rtp_header *, uint64_t);
 static void	media_solo(struct track *, const uint8_t *, size_t);
@@ -94,8 +93,9 @@ media_new_ssrc(void)
 	}
 }
 
-static struct room_media *
-media_get(struct room *r)
+/* The room's media, made at need. */
+struct room_media *
+media_room(struct room *r)
 {
 	struct room_media	*rm;
 	struct mixer_params	 mp;
@@ -172,7 +172,7 @@ media_track_open(struct member *m, enum media_kind kind, int wallclock,
 			}
 		}
 	}
-	rm = media_get(m->room);
+	rm = media_room(m->room);
 	t = xcalloc(1, sizeof *t);
 	t->rm = rm;
 	t->member = m;
@@ -329,6 +329,11 @@ media_track_input(struct track *t, const uint8_t *pkt, size_t len,
 		return;
 	}
 	if (t->kind != MEDIA_AUDIO) {
+		/* RFC 2435's main header: width and height in 8 pixels. */
+		if (h->payload_len >= 8 && h->payload[6] != 0) {
+			t->width = h->payload[6] * 8;
+			t->height = h->payload[7] * 8;
+		}
 		media_video(t, pkt, len, h, now);
 		return;
 	}
@@ -405,7 +410,7 @@ media_video(struct track *t, const uint8_t *pkt, size_t len,
 		    MEDIA_VIDEO, t->member->name))
 			local = 1;
 	}
-	if (!local)
+	if (!local && !record_active(t->rm->room))
 		return;
 	if (t->dp == NULL)
 		t->dp = rfc2435_depack_new(TRACK_MAX_FRAME);
@@ -452,10 +457,13 @@ media_frame(const uint8_t *jpeg, size_t len, void *arg)
 	uint8_t		*tagged;
 	size_t		 tlen;
 	char		 src[NAME_MAX_LEN + 8];
+	uint64_t	 capture;
 
+	capture = media_capture_time(t->wallclock, t->cur_ts);
+	if (record_active(t->rm->room))
+		record_video(t->rm->room, t, jpeg, len, capture);
 	tagged = mjpeg_tag_set(jpeg, len, media_source_name(t->member->name,
-	    t->kind, src, sizeof src),
-	    media_capture_time(t->wallclock, t->cur_ts), &tlen);
+	    t->kind, src, sizeof src), capture, &tlen);
 	if (tagged == NULL)
 		return;
 	TAILQ_FOREACH(m, &t->rm->room->members, entry) {
@@ -553,6 +561,7 @@ media_room_free(struct room *r)
 
 	if (rm == NULL)
 		return;
+	record_stop(r, NULL, NULL);
 	while ((t = TAILQ_FIRST(&rm->tracks)) != NULL)
 		media_track_close(t, NULL);
 	mix_free(rm);

@@ -51,6 +51,7 @@ struct pcmconv;
 struct rfc2435_depack;
 struct room_media;
 struct rtp_peer;
+struct recorder;
 struct uplink;
 
 /* mstats.c: the counters of one media stream, as stats shows them. */
@@ -131,6 +132,9 @@ struct config {
 	double		 recv_audio_buffer;
 	int		 recv_video_frames;
 	double		 rtp_timeout;
+	char		*record_dir;
+	int		 record_slots;
+	int		 record_anyone;
 	int		 verbose;
 };
 extern struct config	*cfg;
@@ -636,6 +640,8 @@ struct track {
 	struct rfc2435_depack	*dp;		/* video for recv here */
 	uint64_t		 pkt_wall;	/* arrival of the last */
 	uint32_t		 cur_ts;	/* of the frame being built */
+	int			 width;		/* video, from RFC 2435 */
+	int			 height;
 
 	TAILQ_ENTRY(track)	 entry;
 	TAILQ_ENTRY(track)	 hentry;
@@ -652,6 +658,7 @@ struct room_media {
 	uint64_t		 ticks;
 	TAILQ_HEAD(, mix_enc)	 encs;		/* one per distinct mix */
 	uint64_t		 talker;	/* member who talked last */
+	struct recorder		*rec;		/* NULL: not recording */
 };
 struct media_sub {
 	uint64_t		 id;
@@ -659,6 +666,7 @@ struct media_sub {
 	char			 from[NAME_MAX_LEN + 1];	/* "" all */
 	TAILQ_ENTRY(media_sub)	 entry;
 };
+struct room_media *media_room(struct room *);
 struct track	*media_track_find(uint32_t);
 struct track	*media_track_open(struct member *, enum media_kind, int, int,
 		     char **);
@@ -687,6 +695,19 @@ void		 report_stop(void);
 void		 report_session(struct session *, uint64_t);
 void		 report_input(const uint8_t *, size_t, const struct sockaddr *,
 		     uint64_t);
+
+/* record.c: recording a meeting on its hosting node. */
+int		 record_start(struct room *, const char *, const char *,
+		     char **);
+void		 record_stop(struct room *, const char *, const char *);
+json_t		*record_status(struct room *);
+int		 record_active(struct room *);
+void		 record_mix(struct room *, const int16_t *, uint64_t);
+void		 record_speaker(struct room *, struct track *,
+		     const uint8_t *, size_t, const int16_t *, uint64_t);
+void		 record_video(struct room *, struct track *, const uint8_t *,
+		     size_t, uint64_t);
+void		 record_event(struct room *, json_t *);
 
 /* mix.c: the room's audio tick. */
 void		 mix_start(struct room_media *);

@@ -147,10 +147,12 @@ mix_route(const struct mixer_out *out, uint64_t id)
 	return NULL;
 }
 
-/* One speaker's frame for this tick, into t->pcm. */
+/* One speaker's frame for this tick, into t->pcm (and the recording). */
 static void
 mix_pull(struct track *t, uint64_t now)
 {
+	struct room	*r = t->rm->room;
+
 	struct jitterbuf_frame	 f, next;
 	int			 n = -1;
 	size_t			 i;
@@ -172,7 +174,10 @@ mix_pull(struct track *t, uint64_t now)
 		    t->pcm)) < 0) {
 			mstats_drop(&t->st, DROP_MALFORMED, 1);
 			n = opuscodec_plc(t->dec, t->pcm);
-		}
+		} else if (record_active(r) && !t->member->audio_muted)
+			record_speaker(r, t, f.payload, f.len, NULL, now);
+		if (t->l16 && record_active(r) && !t->member->audio_muted)
+			record_speaker(r, t, NULL, 0, t->pcm, now);
 		break;
 	case JITTERBUF_MISSING:
 		if (t->l16) {
@@ -276,7 +281,7 @@ mix_tick(evutil_socket_t fd, short events, void *arg)
 		if (!m->audio && media_wants_mix(m))
 			listeners = 1;
 	}
-	mixer_set_listeners(rm->mixer, listeners);
+	mixer_set_listeners(rm->mixer, listeners || rm->rec != NULL);
 	mixer_tick(rm->mixer, &out);
 	rm->ticks++;
 	if (out.idle && held == 0) {
@@ -288,6 +293,9 @@ mix_tick(evutil_socket_t fd, short events, void *arg)
 		if (!out.mixes[i].minus)
 			shared = (int)i;
 	}
+	if (rm->rec != NULL)
+		record_mix(rm->room, shared != MIXER_SILENCE ?
+		    out.mixes[shared].pcm : NULL, now);
 	TAILQ_FOREACH_SAFE(m, &rm->room->members, entry, m1) {
 		if (!media_wants_mix(m))
 			continue;

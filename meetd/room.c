@@ -145,6 +145,8 @@ room_broadcast(struct room *r, json_t *ev)
 {
 	struct member	*m, *m1;
 
+	if (record_active(r))
+		record_event(r, ev);
 	TAILQ_FOREACH_SAFE(m, &r->members, entry, m1) {
 		if (m->state == MEMBER_JOINED)
 			member_deliver(m, ev, 0);
@@ -514,8 +516,9 @@ room_resize_history(struct room *r, size_t size)
 json_t *
 room_summary(struct room *r)
 {
-	return json_pack("{s:s,s:s?,s:i,s:i,s:b,s:b,s:b}", "name", r->name,
-	    "host", r->host != NULL ? r->host->name : NULL, "participants",
-	    (int)r->njoined, "waiting", (int)r->nwaiting, "lobby", r->lobby,
-	    "locked", r->locked, "password", r->password != NULL);
+	return json_pack("{s:s,s:s?,s:i,s:i,s:b,s:b,s:b,s:b}", "name",
+	    r->name, "host", r->host != NULL ? r->host->name : NULL,
+	    "participants", (int)r->njoined, "waiting", (int)r->nwaiting,
+	    "lobby", r->lobby, "locked", r->locked, "password",
+	    r->password != NULL, "recording", record_active(r));
 }
