@@ -66,13 +66,13 @@ cmd_rooms_exec(struct cmdq *q)
 	}
 	if (TAILQ_EMPTY(&rooms))
 		return EXIT_DONE;
-	cmdq_print(q, "%-20s %-16s %5s %7s %-5s %-6s", "ROOM", "HOST",
-	    "PEOPLE", "WAITING", "LOBBY", "LOCKED");
+	cmdq_print(q, "%-20s %-16s %5s %7s %-5s %-6s %s", "ROOM", "HOST",
+	    "PEOPLE", "WAITING", "LOBBY", "LOCKED", "RECORDING");
 	TAILQ_FOREACH(r, &rooms, entry) {
-		cmdq_print(q, "%-20s %-16s %6u %7u %-5s %-6s", r->name,
+		cmdq_print(q, "%-20s %-16s %6u %7u %-5s %-6s %s", r->name,
 		    r->host != NULL ? r->host->name : "-", r->njoined,
 		    r->nwaiting, r->lobby ? "yes" : "no",
-		    r->locked ? "yes" : "no");
+		    r->locked ? "yes" : "no", record_active(r) ? "yes" : "no");
 	}
 	return EXIT_DONE;
 }

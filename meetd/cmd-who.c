@@ -52,8 +52,8 @@ cmd_who_exec(struct cmdq *q)
 		    ts, "away", m->away, "rtp", m->rtp != NULL));
 	}
 	if (q->json) {
-		cmdq_json(q, json_pack("{s:s,s:o}", "room", r->name,
-		    "participants", a));
+		cmdq_json(q, json_pack("{s:s,s:o,s:b}", "room", r->name,
+		    "participants", a, "recording", record_active(r)));
 		return EXIT_DONE;
 	}
 	cmdq_print(q, "%-16s %-11s %-5s %-5s %-16s %s", "NAME", "ROLE",
@@ -70,5 +70,7 @@ cmd_who_exec(struct cmdq *q)
 		    m->away ? " (away)" : "", "");
 	}
 	json_decref(a);
+	if (record_active(r))
+		cmdq_print(q, "(the meeting is being recorded)");
 	return EXIT_DONE;
 }
