@@ -10,39 +10,6 @@
 command -v ffmpeg >/dev/null || skip_all "no ffmpeg"
 plan 20
 
-# jpegs FILE: a line "SRC TS SOF WxH SAMPLING" a JPEG of an MJPEG file, SRC
-# and TS from the tag meet:src=SRC;ts=TS ("-" when untagged), SOF the frame
-# marker in hex (c0 baseline), SAMPLING each component's HV byte.
-jpegs() { perl -e '
-	local $/; my $d = <STDIN>; my $p = 0;
-	while (($p = index($d, "\xff\xd8", $p)) >= 0) {
-		my ($q, $src, $ts, $sof, $wh, $smp) = ($p + 2, ("-") x 5);
-		while ($q + 4 <= length $d) {
-			my ($ff, $m, $len) = unpack "CCn", substr($d, $q, 4);
-			last if $ff != 0xff;
-			if ($m >= 0xc0 && $m <= 0xcf && $m != 0xc4 && $m != 0xc8 &&
-			    $m != 0xcc) {
-				my ($h, $w, $nf) = unpack "x5nnC", substr($d, $q, 10);
-				($sof, $wh) = (sprintf("%02x", $m), "${w}x$h");
-				$smp = join ",", map { sprintf "%02x", ord substr($d,
-				    $q + 11 + 3 * $_, 1) } 0 .. $nf - 1;
-			}
-			($src, $ts) = ($1, $2) if $m == 0xfe && substr($d,
-			    $q + 4, $len - 2) =~ /^meet:src=([^;]*);ts=(\d+)/;
-			$q += 2 + $len;
-			last if $m == 0xda;
-		}
-		(my $e = index($d, "\xff\xd9", $q)) >= 0 or last;
-		print "$src $ts $sof $wh $smp\n";
-		$p = $e + 2;
-	}' <"$1"; }
-# decodes FILE: not empty, and ffmpeg decodes every JPEG without a word.
-decodes() {
-	[ -s "$1" ] || { echo "# $1 is empty" >&2; return 1; }
-	_e=$(ffmpeg -nostdin -v error -f mjpeg -i "$1" -f null - 2>&1) &&
-	    [ -z "$_e" ] && return 0
-	echo "# $1: $_e" | head -n 5 >&2; return 1
-}
 # only FILE NAME: at least one JPEG, and every one tagged src=NAME.
 only() { jpegs "$1" | awk -v n="$2" '$1 != n { bad++ }
     END { exit !(NR > 0 && !bad) }'; }
