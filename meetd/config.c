@@ -90,6 +90,7 @@ config_defaults(void)
 {
 	struct config	*c;
 	char		 host[256];
+	const char	*state;
 
 	c = xcalloc(1, sizeof *c);
 	if (gethostname(host, sizeof host) != 0 || name_valid(host) != 0)
@@ -119,7 +120,10 @@ config_defaults(void)
 	c->rtp_timeout = 0;
 	c->record_slots = 8;
 	c->record_anyone = 0;
-	if (geteuid() == 0)
+	/* systemd's StateDirectory= (etc/meetd.service), then the usual. */
+	if ((state = getenv("STATE_DIRECTORY")) != NULL && *state == '/')
+		c->record_dir = xstrndup(state, strcspn(state, ":"));
+	else if (geteuid() == 0)
 		c->record_dir = xstrdup("/var/lib/meet/recordings");
 	else if (getenv("HOME") != NULL && *getenv("HOME") == '/')
 		xasprintf(&c->record_dir, "%s/meet-recordings",

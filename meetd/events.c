@@ -96,6 +96,17 @@ events_print(struct cmdq *q, json_t *ev)
 		    json_object_get(ev, "to") != NULL ? ev_str(ev, "to") : "",
 		    (long long)json_integer_value(json_object_get(ev, "size")),
 		    ev_str(ev, "id"));
+	else if (strcmp(type, "muted") == 0 || strcmp(type, "unmuted") == 0)
+		cmdq_print(q, "[%s] * %s %s %s%s%s", clock, name, type,
+		    ev_str(ev, "media"), strcmp(ev_str(ev, "by"), name) != 0 ?
+		    " by " : "", strcmp(ev_str(ev, "by"), name) != 0 ?
+		    ev_str(ev, "by") : "");
+	else if (strcmp(type, "recording") == 0)
+		cmdq_print(q, "[%s] * recording %s%s%s%s%s: %s", clock,
+		    ev_str(ev, "state"), json_object_get(ev, "by") != NULL ?
+		    " by " : "", json_object_get(ev, "by") != NULL ?
+		    ev_str(ev, "by") : "", reason != NULL ? ", " : "",
+		    reason != NULL ? reason : "", ev_str(ev, "path"));
 	else if (strcmp(type, "reconnected") == 0)
 		cmdq_print(q, "[%s] * %s reconnected", clock, name);
 	else if (strcmp(type, "disconnected") == 0)
@@ -122,6 +133,10 @@ events_match(json_t *ev, const char *type, const char *name)
 	    strcmp(s, name) == 0)
 		return 1;
 	if ((s = json_string_value(json_object_get(ev, "from"))) != NULL &&
+	    strcmp(s, name) == 0)
+		return 1;
+	/* Who did it: wait recording alice. */
+	if ((s = json_string_value(json_object_get(ev, "by"))) != NULL &&
 	    strcmp(s, name) == 0)
 		return 1;
 	return 0;

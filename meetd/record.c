@@ -74,6 +74,9 @@ struct recorder {
 	int			 chat_stream;
 	int64_t			 chat_last;
 	uint64_t		 chat_lines;
+	char			*held;		/* the last line, not yet written */
+	int64_t			 held_pts;
+	struct event		*held_timer;
 	uint64_t		 no_slot;	/* media with no track left */
 
 	SNDFILE			*snd;		/* audio only */
@@ -82,6 +85,8 @@ struct recorder {
 
 static void	record_fail(struct recorder *, const char *);
 static int	record_line(struct recorder *, const char *);
+static int	record_flush_line(struct recorder *, int64_t);
+static void	record_line_due(evutil_socket_t, short, void *);
 
 /* The Opus identification header Matroska carries (RFC 7845 5.1). */
 static int
@@ -216,11 +221,12 @@ record_open_mkv(struct recorder *rec, char **cause)
 	av_dict_set(&rec->fmt->metadata, "meet_start", ts, 0);
 	av_dict_set(&rec->fmt->metadata, "meet_participants", names, 0);
 	av_dict_set(&rec->fmt->metadata, "meet_node", cfg->node_name, 0);
-	av_dict_set(&rec->fmt->metadata, "encoder", "meetd " MEET_VERSION, 0);
+	av_dict_set(&rec->fmt->metadata, "meet_version", MEET_VERSION, 0);
 
 	if ((st = record_stream(rec, AVMEDIA_TYPE_AUDIO, AV_CODEC_ID_OPUS,
 	    "mix", "mix", "")) == NULL)
 		goto nomem;
+	st->disposition = AV_DISPOSITION_DEFAULT;
 	rec->mix_stream = st->index;
 	if (record_slots(rec, &rec->speakers, rec->nslots, MEDIA_AUDIO,
 	    "speaker", "speaker") != 0 ||
@@ -232,6 +238,7 @@ record_open_mkv(struct recorder *rec, char **cause)
 	if ((st = record_stream(rec, AVMEDIA_TYPE_SUBTITLE,
 	    AV_CODEC_ID_SUBRIP, "chat", "chat", "")) == NULL)
 		goto nomem;
+	st->disposition = AV_DISPOSITION_DEFAULT;	/* players show it */
 	rec->chat_stream = st->index;
 
 	if ((r = avio_open(&rec->fmt->pb, rec->path, AVIO_FLAG_WRITE)) < 0) {
@@ -250,8 +257,13 @@ record_open_mkv(struct recorder *rec, char **cause)
 		return -1;
 	}
 	avio_flush(rec->fmt->pb);
-	rec->mix_enc = opuscodec_enc_new(cfg->opus_bitrate, 0, cause);
-	return rec->mix_enc == NULL ? -1 : 0;
+	if ((rec->mix_enc = opuscodec_enc_new(cfg->opus_bitrate, 0,
+	    cause)) == NULL)
+		return -1;
+	rec->held_timer = evtimer_new(base, record_line_due, rec);
+	/* A first packet at once: even a recording stopped at once plays. */
+	snprintf(title, sizeof title, "* recording started");
+	return record_line(rec, title);
 
 nomem:
 	xasprintf(cause, "%s: out of memory", rec->path);
@@ -280,13 +292,18 @@ record_open_snd(struct recorder *rec, int format, char **cause)
 	return 0;
 }
 
-/* The format a path asks for: 0 Matroska, or a libsndfile format. */
+/*
+ * The format a path asks for: 0 Matroska, a libsndfile format, or -1 for
+ * a name that says another (x.mp4 must not quietly get Matroska).
+ */
 static int
 record_format(const char *path)
 {
 	const char	*dot = strrchr(path, '.');
 
-	if (dot == NULL)
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		return -1;
+	if (strcasecmp(dot, ".mkv") == 0 || strcasecmp(dot, ".mka") == 0)
 		return 0;
 	if (strcasecmp(dot, ".wav") == 0)
 		return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
@@ -294,6 +311,33 @@ record_format(const char *path)
 		return SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
 	if (strcasecmp(dot, ".ogg") == 0 || strcasecmp(dot, ".opus") == 0)
 		return SF_FORMAT_OGG | SF_FORMAT_OPUS;
+	return -1;
+}
+
+/*
+ * Where a recording may go: under the record directory, whoever asks (the
+ * request may come from another node), and never over a file that is there.
+ */
+static int
+record_path_ok(const char *path, char **cause)
+{
+	const char	*p;
+	size_t		 n = strlen(cfg->record_dir);
+
+	if (*path == '/' && (strncmp(path, cfg->record_dir, n) != 0 ||
+	    path[n] != '/')) {
+		xasprintf(cause, "%s is outside the record directory %s", path,
+		    cfg->record_dir);
+		return -1;
+	}
+	for (p = path; (p = strstr(p, "..")) != NULL; p += 2) {
+		if ((p == path || p[-1] == '/') && (p[2] == '/' ||
+		    p[2] == '\0')) {
+			xasprintf(cause, "%s: no .. in a recording's path",
+			    path);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -332,6 +376,9 @@ record_free(struct recorder *rec)
 	}
 	if (rec->snd != NULL)
 		sf_close(rec->snd);
+	if (rec->held_timer != NULL)
+		event_free(rec->held_timer);
+	free(rec->held);
 	for (i = 0; rec->speakers != NULL && i < rec->nslots; i++)
 		opuscodec_enc_free(rec->speakers[i].enc);
 	free(rec->speakers);
@@ -369,6 +416,7 @@ record_start(struct room *r, const char *path, const char *by, char **cause)
 {
 	struct room_media	*rm;
 	struct recorder		*rec;
+	struct stat		 sb;
 	struct tm		 tm;
 	time_t			 t;
 	char			 stamp[32];
@@ -383,11 +431,10 @@ record_start(struct room *r, const char *path, const char *by, char **cause)
 	rec = xcalloc(1, sizeof *rec);
 	rec->room = r;
 	snprintf(rec->by, sizeof rec->by, "%s", by);
-	if (path == NULL || *path != '/') {
-		if (record_mkdir(cfg->record_dir, cause) != 0) {
-			free(rec);
-			return -1;
-		}
+	if ((path != NULL && record_path_ok(path, cause) != 0) ||
+	    record_mkdir(cfg->record_dir, cause) != 0) {
+		free(rec);
+		return -1;
 	}
 	if (path == NULL) {
 		t = time(NULL);
@@ -401,10 +448,23 @@ record_start(struct room *r, const char *path, const char *by, char **cause)
 		rec->path = xstrdup(path);
 	rec->start_mono = mono_usec();
 	rec->start_wall = now_usec();
-	format = record_format(rec->path);
+	if ((format = record_format(rec->path)) == -1) {
+		xasprintf(cause, "%s: name it .mkv (the meeting), or .flac, "
+		    ".wav or .ogg (its mix)", rec->path);
+		record_free(rec);
+		return -1;
+	}
+	/* Never over what is there (and never a FIFO, which would block). */
+	if (lstat(rec->path, &sb) == 0 || errno != ENOENT) {
+		xasprintf(cause, "%s: %s", rec->path, errno == ENOENT ||
+		    lstat(rec->path, &sb) == 0 ? "a file is already there" :
+		    strerror(errno));
+		record_free(rec);
+		return -1;
+	}
 	if ((format == 0 ? record_open_mkv(rec, cause) :
 	    record_open_snd(rec, format, cause)) != 0) {
-		unlink(rec->path);
+		unlink(rec->path);	/* what we made, if anything */
 		record_free(rec);
 		return -1;
 	}
@@ -422,9 +482,13 @@ record_stop(struct room *r, const char *by, const char *why)
 
 	if (r->media == NULL || (rec = r->media->rec) == NULL)
 		return;
-	r->media->rec = NULL;
-	if (rec->fmt != NULL && why == NULL)
+	if (rec->fmt != NULL && why == NULL) {
+		if (record_flush_line(rec, (int64_t)((now_usec() -
+		    rec->start_wall) / 1000)) != 0)
+			return;		/* that failed, and said so */
 		av_write_trailer(rec->fmt);
+	}
+	r->media->rec = NULL;
 	if (why == NULL)
 		log_info("room %s: recording to %s stopped", r->name,
 		    rec->path);
@@ -642,11 +706,50 @@ record_video(struct room *r, struct track *t, const uint8_t *jpeg,
 	record_write(rec, slot->stream, jpeg, len, pts, 0);
 }
 
+/*
+ * Write the line held back, shown until until (ms) but for no longer than
+ * RECORD_LINE_MS: a line is held until the next one or its time is up, so
+ * that no line runs past the end of the recording.  0, or -1 when the
+ * recording failed.
+ */
+static int
+record_flush_line(struct recorder *rec, int64_t until)
+{
+	char	*text = rec->held;
+	int64_t	 duration;
+	int	 r;
+
+	if (text == NULL)
+		return 0;
+	rec->held = NULL;
+	evtimer_del(rec->held_timer);
+	duration = until - rec->held_pts;
+	if (duration > RECORD_LINE_MS)
+		duration = RECORD_LINE_MS;
+	if (duration < 1)
+		duration = 1;
+	r = record_write(rec, rec->chat_stream, (const uint8_t *)text,
+	    strlen(text), rec->held_pts, duration);
+	free(text);
+	return r;
+}
+
+static void
+record_line_due(evutil_socket_t fd, short events, void *arg)
+{
+	struct recorder	*rec = arg;
+
+	(void)fd;
+	(void)events;
+	record_flush_line(rec, rec->held_pts + RECORD_LINE_MS);
+}
+
 /* A line of the subtitle track, now: 0, or -1 when the recording failed. */
 static int
 record_line(struct recorder *rec, const char *text)
 {
-	int64_t	pts;
+	struct timeval	tv = { RECORD_LINE_MS / 1000, 0 };
+	int64_t		pts;
 
 	if (rec->fmt == NULL)
 		return 0;
@@ -654,10 +757,14 @@ record_line(struct recorder *rec, const char *text)
 	if (pts <= rec->chat_last)
 		pts = rec->chat_last + 1;
 	rec->chat_last = pts;
+	if (record_flush_line(rec, pts) != 0)
+		return -1;
 	if (text[0] != '*')
 		rec->chat_lines++;
-	return record_write(rec, rec->chat_stream, (const uint8_t *)text,
-	    strlen(text), pts, RECORD_LINE_MS);
+	rec->held = xstrdup(text);
+	rec->held_pts = pts;
+	evtimer_add(rec->held_timer, &tv);
+	return 0;
 }
 
 /* An event of the room, as the subtitle track shows it. */
