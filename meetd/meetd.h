@@ -654,6 +654,7 @@ struct room_media {
 	struct event		*tick;
 	uint64_t		 next_tick;	/* usec, monotonic */
 	int			 running;
+	int			 restarted;	/* the first tick after a pause */
 	uint32_t		 mix_ts;	/* RTP time of the mixes */
 	uint64_t		 ticks;
 	TAILQ_HEAD(, mix_enc)	 encs;		/* one per distinct mix */
@@ -702,7 +703,7 @@ int		 record_start(struct room *, const char *, const char *,
 void		 record_stop(struct room *, const char *, const char *);
 json_t		*record_status(struct room *);
 int		 record_active(struct room *);
-void		 record_mix(struct room *, const int16_t *, uint64_t);
+void		 record_mix(struct room *, const int16_t *, uint64_t, int);
 void		 record_speaker(struct room *, struct track *,
 		     const uint8_t *, size_t, const int16_t *, uint64_t);
 void		 record_video(struct room *, struct track *, const uint8_t *,

@@ -43,6 +43,7 @@ mix_start(struct room_media *rm)
 	if (rm->tick == NULL)
 		rm->tick = evtimer_new(base, mix_tick, rm);
 	rm->running = 1;
+	rm->restarted = 1;
 	rm->next_tick = mono_usec() + MIX_TICK_USEC;
 	mix_schedule(rm, mono_usec());
 }
@@ -295,7 +296,8 @@ mix_tick(evutil_socket_t fd, short events, void *arg)
 	}
 	if (rm->rec != NULL)
 		record_mix(rm->room, shared != MIXER_SILENCE ?
-		    out.mixes[shared].pcm : NULL, now);
+		    out.mixes[shared].pcm : NULL, now, rm->restarted);
+	rm->restarted = 0;
 	TAILQ_FOREACH_SAFE(m, &rm->room->members, entry, m1) {
 		if (!media_wants_mix(m))
 			continue;

@@ -573,9 +573,13 @@ record_audio_pts(struct recorder *rec, uint64_t mono, int64_t last)
 	return pts;
 }
 
-/* The room's mix this tick (NULL: silence), at tick time mono. */
+/*
+ * The room's mix this tick (NULL: silence), at tick time mono; restarted
+ * when it is the first since the mix paused (nobody sent audio), a gap
+ * that an audio-only file fills with silence.  A late tick is no gap.
+ */
 void
-record_mix(struct room *r, const int16_t *pcm, uint64_t mono)
+record_mix(struct room *r, const int16_t *pcm, uint64_t mono, int restarted)
 {
 	struct recorder	*rec = r->media->rec;
 	static const int16_t silence[MIXER_FRAME];
@@ -589,7 +593,7 @@ record_mix(struct room *r, const int16_t *pcm, uint64_t mono)
 	if (rec->snd != NULL) {
 		/* Silence where nobody sent: the file keeps time. */
 		due = (mono - rec->start_mono) * 48 / 1000;
-		if (due > rec->snd_frames + MIXER_FRAME) {
+		if (restarted && due > rec->snd_frames + MIXER_FRAME) {
 			gap = due - rec->snd_frames - MIXER_FRAME;
 			if (gap > RECORD_MAX_GAP)
 				gap = RECORD_MAX_GAP;

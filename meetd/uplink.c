@@ -394,6 +394,9 @@ uplink_read(evutil_socket_t fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
+	/* Back from a pause (uplink_ahead): read the pipe as it fills. */
+	if (!ul->regular && !event_pending(ul->rev, EV_READ, NULL))
+		event_add(ul->rev, NULL);
 	for (rounds = 0; rounds < 16; rounds++) {
 		if (uplink_ahead(ul))
 			return;
