@@ -283,6 +283,30 @@ downlink_solo(struct session *s, const char *name, const int16_t *pcm)
 	}
 }
 
+/*
+ * This tick's frame of each speaker that s hears alone (recv -a -F), in a
+ * room on this node: silence while that speaker sends nothing.
+ */
+void
+downlink_solo_tick(struct session *s, struct room *r)
+{
+	static const int16_t	 silence[MIXER_FRAME];
+	struct downlink		*dl, *dl1;
+	struct member		*m;
+	struct track		*t;
+
+	TAILQ_FOREACH_SAFE(dl, &s->downlinks, entry, dl1) {
+		if (dl->kind != MEDIA_AUDIO || dl->from[0] == '\0')
+			continue;
+		t = NULL;
+		if ((m = room_member(r, dl->from)) != NULL &&
+		    !m->audio_muted)
+			t = media_member_track(m, MEDIA_AUDIO);
+		downlink_audio(dl, t != NULL && t->have_pcm ? t->pcm :
+		    silence);
+	}
+}
+
 /* A whole tagged JPEG from name. */
 void
 downlink_video(struct session *s, const char *name, const uint8_t *jpeg,

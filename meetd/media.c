@@ -386,10 +386,12 @@ media_send_remotes(struct track *t, const uint8_t *pkt, size_t len,
 	}
 }
 
+/* A speaker's packet for other nodes' recv -a -F: rare, so counted. */
 static void
 media_solo(struct track *t, const uint8_t *pkt, size_t len)
 {
-	media_send_remotes(t, pkt, len, MEDIA_AUDIO);
+	if (t->rm->solo_subs > 0)
+		media_send_remotes(t, pkt, len, MEDIA_AUDIO);
 }
 
 static void
@@ -490,9 +492,21 @@ media_sub_add(struct member *m, uint64_t id, enum media_kind kind,
 	s->kind = kind;
 	snprintf(s->from, sizeof s->from, "%s", from != NULL ? from : "");
 	TAILQ_INSERT_TAIL(&m->subs, s, entry);
+	if (kind == MEDIA_AUDIO && s->from[0] != '\0')
+		media_room(m->room)->solo_subs++;
 	if (kind == MEDIA_AUDIO && m->mix_ssrc == 0)
 		m->mix_ssrc = media_new_ssrc();
 	return 0;
+}
+
+static void
+media_sub_free(struct member *m, struct media_sub *s)
+{
+	if (s->kind == MEDIA_AUDIO && s->from[0] != '\0' &&
+	    m->room->media != NULL && m->room->media->solo_subs > 0)
+		m->room->media->solo_subs--;
+	TAILQ_REMOVE(&m->subs, s, entry);
+	free(s);
 }
 
 void
@@ -502,8 +516,7 @@ media_sub_remove(struct member *m, uint64_t id)
 
 	TAILQ_FOREACH(s, &m->subs, entry) {
 		if (s->id == id) {
-			TAILQ_REMOVE(&m->subs, s, entry);
-			free(s);
+			media_sub_free(m, s);
 			return;
 		}
 	}
@@ -537,10 +550,8 @@ media_member_gone(struct member *m)
 	struct media_sub	*s;
 	struct track		*t, *t1;
 
-	while ((s = TAILQ_FIRST(&m->subs)) != NULL) {
-		TAILQ_REMOVE(&m->subs, s, entry);
-		free(s);
-	}
+	while ((s = TAILQ_FIRST(&m->subs)) != NULL)
+		media_sub_free(m, s);
 	if (m->rtp != NULL) {
 		rtp_peer_free(m->rtp);
 		m->rtp = NULL;

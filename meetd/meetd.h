@@ -659,6 +659,7 @@ struct room_media {
 	uint64_t		 ticks;
 	TAILQ_HEAD(, mix_enc)	 encs;		/* one per distinct mix */
 	uint64_t		 talker;	/* member who talked last */
+	u_int			 solo_subs;	/* recv -a -F from other nodes */
 	struct recorder		*rec;		/* NULL: not recording */
 };
 struct media_sub {
@@ -737,6 +738,7 @@ int		 downlink_wants(struct session *, enum media_kind,
 void		 downlink_mix(struct session *, const int16_t *);
 void		 downlink_solo(struct session *, const char *,
 		     const int16_t *);
+void		 downlink_solo_tick(struct session *, struct room *);
 void		 downlink_video(struct session *, const char *,
 		     const uint8_t *, size_t);
 int		 downlink_input(uint8_t *, size_t, const struct rtp_header *,

@@ -318,17 +318,9 @@ mix_tick(evutil_socket_t fd, short events, void *arg)
 			    e->len > 0 ? (size_t)e->len : 0, pcm, rm->mix_ts);
 	}
 	/* One speaker alone (recv -a -F) for sessions here. */
-	TAILQ_FOREACH(t, &rm->tracks, entry) {
-		if (t->kind != MEDIA_AUDIO)
-			continue;
-		pcm = t->have_pcm && !t->member->audio_muted ? t->pcm :
-		    mix_silence;
-		TAILQ_FOREACH(m, &rm->room->members, entry) {
-			if (m != t->member && m->session != NULL &&
-			    m->state == MEMBER_JOINED)
-				downlink_solo(m->session, t->member->name,
-				    pcm);
-		}
+	TAILQ_FOREACH_SAFE(m, &rm->room->members, entry, m1) {
+		if (m->session != NULL && m->state == MEMBER_JOINED)
+			downlink_solo_tick(m->session, rm->room);
 	}
 	rm->mix_ts += MIXER_FRAME;
 	TAILQ_FOREACH_SAFE(e, &rm->encs, entry, e1) {
