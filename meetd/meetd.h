@@ -706,7 +706,8 @@ json_t		*record_status(struct room *);
 int		 record_active(struct room *);
 void		 record_mix(struct room *, const int16_t *, uint64_t, int);
 void		 record_speaker(struct room *, struct track *,
-		     const uint8_t *, size_t, const int16_t *, uint64_t);
+		     const uint8_t *, size_t, const int16_t *, uint64_t,
+		     uint64_t);
 void		 record_video(struct room *, struct track *, const uint8_t *,
 		     size_t, uint64_t);
 void		 record_event(struct room *, json_t *);

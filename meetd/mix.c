@@ -176,9 +176,11 @@ mix_pull(struct track *t, uint64_t now)
 			mstats_drop(&t->st, DROP_MALFORMED, 1);
 			n = opuscodec_plc(t->dec, t->pcm);
 		} else if (record_active(r) && !t->member->audio_muted)
-			record_speaker(r, t, f.payload, f.len, NULL, now);
+			record_speaker(r, t, f.payload, f.len, NULL, now,
+			    t->rm->ticks);
 		if (t->l16 && record_active(r) && !t->member->audio_muted)
-			record_speaker(r, t, NULL, 0, t->pcm, now);
+			record_speaker(r, t, NULL, 0, t->pcm, now,
+			    t->rm->ticks);
 		break;
 	case JITTERBUF_MISSING:
 		if (t->l16) {

@@ -53,6 +53,7 @@ struct rec_slot {
 	char		 name[NAME_MAX_LEN + 1];	/* "" while free */
 	int		 stream;
 	int64_t		 last;		/* pts */
+	uint64_t	 tick;		/* of the mixer, at the last */
 	struct opuscodec_enc *enc;	/* for an L16 speaker */
 };
 
@@ -130,6 +131,8 @@ record_stream(struct recorder *rec, enum AVMediaType type, enum AVCodecID id,
 	} else if (type == AVMEDIA_TYPE_VIDEO) {
 		st->codecpar->width = RECORD_PLACEHOLDER_W;
 		st->codecpar->height = RECORD_PLACEHOLDER_H;
+		/* What RFC 2435 carries most; a track unused stays readable. */
+		st->codecpar->format = AV_PIX_FMT_YUVJ420P;
 		st->time_base = (AVRational){ 1, 1000 };
 	} else
 		st->time_base = (AVRational){ 1, 1000 };
@@ -214,6 +217,7 @@ record_open_mkv(struct recorder *rec, char **cause)
 			    m->name);
 	}
 	rec->nslots = n + cfg->record_slots;
+	rec->mix_last = -1;
 	timestamp_iso(rec->start_wall, ts);
 	snprintf(title, sizeof title, "meet room %s", rec->room->name);
 	av_dict_set(&rec->fmt->metadata, "title", title, 0);
@@ -560,12 +564,20 @@ record_write(struct recorder *rec, int stream, const uint8_t *data,
 	return 0;
 }
 
-/* 48 kHz ticks since the start, on the 20 ms grid, after last. */
+/*
+ * The time of an audio packet, 48 kHz since the start: one frame after the
+ * last when the stream had a frame the tick before (so that a tick that
+ * runs late leaves no hole), else the tick's own time on the 20 ms grid
+ * (after a pause, where the hole is real).
+ */
 static int64_t
-record_audio_pts(struct recorder *rec, uint64_t mono, int64_t last)
+record_audio_pts(struct recorder *rec, uint64_t mono, int64_t last,
+    int follows)
 {
 	int64_t	pts;
 
+	if (last >= 0 && follows)
+		return last + MIXER_FRAME;
 	pts = (int64_t)((mono - rec->start_mono) * 48 / 1000);
 	pts -= pts % MIXER_FRAME;
 	if (last >= 0 && pts <= last)
@@ -615,7 +627,7 @@ record_mix(struct room *r, const int16_t *pcm, uint64_t mono, int restarted)
 	len = opuscodec_encode(rec->mix_enc, pcm, pkt, sizeof pkt);
 	if (len <= 0)
 		return;
-	pts = record_audio_pts(rec, mono, rec->mix_last);
+	pts = record_audio_pts(rec, mono, rec->mix_last, !restarted);
 	rec->mix_last = pts;
 	record_write(rec, rec->mix_stream, pkt, (size_t)len, pts,
 	    MIXER_FRAME);
@@ -657,7 +669,7 @@ record_slot(struct recorder *rec, struct rec_slot *slots, int n,
 /* A speaker's frame this tick: its Opus packet, or (L16) its PCM. */
 void
 record_speaker(struct room *r, struct track *t, const uint8_t *opus,
-    size_t len, const int16_t *pcm, uint64_t mono)
+    size_t len, const int16_t *pcm, uint64_t mono, uint64_t tick)
 {
 	struct recorder	*rec = r->media->rec;
 	struct rec_slot	*slot;
@@ -680,7 +692,9 @@ record_speaker(struct room *r, struct track *t, const uint8_t *opus,
 		opus = pkt;
 		len = (size_t)n;
 	}
-	slot->last = record_audio_pts(rec, mono, slot->last);
+	slot->last = record_audio_pts(rec, mono, slot->last,
+	    slot->tick + 1 == tick);
+	slot->tick = tick;
 	record_write(rec, slot->stream, opus, len, slot->last, MIXER_FRAME);
 }
 
