@@ -2,8 +2,12 @@
  * The alsa sink: S16LE to an ALSA playback device with a small buffer.  An
  * underrun is recovered from (snd_pcm_recover prepares the device again) and
  * reported to audio.c, whose clock then starts over; audio.c also keeps the
- * buffer fed with silence when the input is late.
+ * buffer fed with silence when the input is late.  What the ALSA library
+ * would print about a device it cannot open goes to -V: the error that
+ * matters is reported with the device's name.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <alsa/asoundlib.h>
@@ -27,6 +31,9 @@ static int	alsa_open(void **, const char *, const struct aout_params *,
 static int	alsa_write(void *, const int16_t *, size_t, char **);
 static int	alsa_restarted(void *);
 static void	alsa_close(void *, int);
+static void	alsa_lib_error(const char *, int, const char *, int,
+		    const char *, ...)
+		    __attribute__((format(printf, 5, 6)));
 
 const struct aout_sink out_alsa_sink = {
 	.name = "alsa",
@@ -38,6 +45,22 @@ const struct aout_sink out_alsa_sink = {
 	.close = alsa_close,
 };
 
+static void
+alsa_lib_error(const char *file, int line, const char *func, int err,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	char	buf[256];
+
+	(void)file;
+	(void)line;
+	(void)err;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	log_debug("ALSA: %s: %s", func, buf);
+}
+
 static int
 alsa_open(void **state, const char *device, const struct aout_params *ap,
     size_t *startq, char **cause)
@@ -46,6 +69,7 @@ alsa_open(void **state, const char *device, const struct aout_params *ap,
 	snd_pcm_uframes_t	 bsize = 0, psize = 0;
 	int			 err, rc = -1;
 
+	snd_lib_error_set_handler(alsa_lib_error);
 	a = xcalloc(1, sizeof *a);
 	a->device = xstrdup(device == NULL || *device == '\0' ? "default" :
 	    device);

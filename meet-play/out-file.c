@@ -1,6 +1,7 @@
 /*
  * The file sink: S16LE to a sound file through libsndfile, its format chosen
- * by the file name's extension.  Written at stdin's pace, with no clock.
+ * by the file name's extension (.raw and .pcm: the bytes of the pipe format,
+ * no header).  Written at the input's pace, with no clock.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@ static const struct {
 	{ "au", SF_FORMAT_AU | SF_FORMAT_PCM_16 },
 	{ "caf", SF_FORMAT_CAF | SF_FORMAT_PCM_16 },
 	{ "w64", SF_FORMAT_W64 | SF_FORMAT_PCM_16 },
+	{ "raw", SF_FORMAT_RAW | SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE },
+	{ "pcm", SF_FORMAT_RAW | SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE },
 };
 
 static int	file_open(void **, const char *, const struct aout_params *,
@@ -73,7 +76,7 @@ file_open(void **state, const char *path, const struct aout_params *ap,
 	}
 	if (info.format == 0) {
 		xasprintf(cause, "%s: unknown file type (.wav, .flac, .ogg, "
-		    ".opus, .aiff, .au, .caf or .w64)", path);
+		    ".opus, .aiff, .au, .caf, .w64, .raw or .pcm)", path);
 		goto out;
 	}
 	info.samplerate = (int)ap->rate;

@@ -33,9 +33,11 @@ const struct vout_sink out_mjpeg_sink = {
 	.name = "mjpeg",
 	.takes_path = 1,
 	.text_labels = 0,
+	.timed = 1,
 	.open = mjpeg_open,
 	.size = mjpeg_size,
 	.frame = mjpeg_frame,
+	.text = NULL,
 	.close = mjpeg_close,
 };
 

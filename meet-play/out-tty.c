@@ -4,6 +4,8 @@
  * sized to the window and redrawn in place from the top left corner.  Colours
  * are 24-bit when COLORTERM says the terminal has them, else the nearest of
  * the 256-colour palette.  Labels are text on each picture's top row.
+ * When asked (a recording's chat), the last few lines of text are kept on
+ * the bottom rows of the window, under the picture.
  */
 #include <sys/ioctl.h>
 
@@ -17,13 +19,18 @@
 #include "xmalloc.h"
 
 #define TTY_UPPER_HALF	"\342\226\200"	/* U+2580 in UTF-8 */
+#define TTY_TEXT_MAX	8		/* rows of text at most */
 
 struct tty_state {
 	int	 fd;
 	int	 truecolor;
 	int	 cols;
-	int	 rows;
+	int	 rows;		/* rows of the picture */
 	int	 drawn;		/* drawn at this size: clear on a resize */
+	int	 text_rows;	/* rows of text asked for */
+	int	 text_shown;	/* the window has room for them */
+	int	 text_dirty;	/* a line came since they were drawn */
+	char	*lines[TTY_TEXT_MAX];	/* the last lines, oldest first */
 	char	*labels;	/* a character per cell, 0 where none */
 	char	*buf;		/* the escape sequences of a frame */
 	size_t	 len;
@@ -37,7 +44,9 @@ static int	tty_open(void **, const char *, const struct vout_params *,
 static void	tty_size(void *, int *, int *);
 static int	tty_frame(void *, const struct canvas *,
 		    const struct grid_tile *, int, int);
+static void	tty_text(void *, const char *);
 static void	tty_close(void *);
+static void	tty_draw_text(struct tty_state *);
 static void	tty_add(struct tty_state *, const char *, size_t);
 static void	tty_str(struct tty_state *, const char *);
 static void	tty_colour(struct tty_state *, int, int, int, int);
@@ -49,9 +58,11 @@ const struct vout_sink out_tty_sink = {
 	.name = "tty",
 	.takes_path = 0,
 	.text_labels = 1,
+	.timed = 0,
 	.open = tty_open,
 	.size = tty_size,
 	.frame = tty_frame,
+	.text = tty_text,
 	.close = tty_close,
 };
 
@@ -63,13 +74,14 @@ tty_open(void **state, const char *arg, const struct vout_params *vp,
 	const char		*ct;
 	int			 rc = -1;
 
-	(void)vp;
 	if (arg != NULL) {
 		xasprintf(cause, "tty takes no argument: tty:%s", arg);
 		goto out;
 	}
 	t = xcalloc(1, sizeof *t);
 	t->fd = STDOUT_FILENO;
+	t->text_rows = vp->text_rows < 0 ? 0 : vp->text_rows > TTY_TEXT_MAX ?
+	    TTY_TEXT_MAX : vp->text_rows;
 	ct = getenv("COLORTERM");
 	t->truecolor = ct != NULL && (strcmp(ct, "truecolor") == 0 ||
 	    strcmp(ct, "24bit") == 0);
@@ -100,6 +112,10 @@ tty_size(void *state, int *w, int *h)
 		cols = 80;
 	if (rows <= 0 || rows > PLAY_MAX_SIZE / 2)
 		rows = 24;
+	/* Text rows only where they leave a picture. */
+	t->text_shown = t->text_rows > 0 && rows >= t->text_rows + 4;
+	if (t->text_shown)
+		rows -= t->text_rows;
 	if (cols != t->cols || rows != t->rows) {
 		t->cols = cols;
 		t->rows = rows;
@@ -199,13 +215,16 @@ tty_frame(void *state, const struct canvas *c, const struct grid_tile *tiles,
 	int			 x, y, up[3], lo[3];
 	char			 ch;
 
-	if (!changed && t->drawn)
+	if (!changed && t->drawn && !t->text_dirty)
 		return 0;
-	tty_place_labels(t, tiles, ntiles);
 	t->len = 0;
 	t->fg = t->bg = -1;
-	if (!t->drawn)
+	if (!t->drawn) {
 		tty_str(t, "\033[0m\033[?25l\033[2J");
+		t->text_dirty = 1;
+	} else if (!changed)
+		goto text;
+	tty_place_labels(t, tiles, ntiles);
 	tty_str(t, "\033[H");
 	for (y = 0; y < t->rows && 2 * y + 1 < c->h; y++) {
 		for (x = 0; x < t->cols && x < c->w; x++) {
@@ -228,17 +247,77 @@ tty_frame(void *state, const struct canvas *c, const struct grid_tile *tiles,
 		if (y + 1 < t->rows)
 			tty_str(t, "\r\n");
 	}
+text:
+	tty_draw_text(t);
 	t->drawn = 1;
 	return out_write(t->fd, t->buf, t->len);
+}
+
+/*
+ * The text rows under the picture, each line cut to the window (a
+ * character after U+1000 is taken as two columns wide, so a line never
+ * wraps, which would scroll the window).
+ */
+static void
+tty_draw_text(struct tty_state *t)
+{
+	const uint8_t	*p;
+	char		 pos[32];
+	int		 i, n, col, w;
+
+	if (!t->text_shown || !t->text_dirty)
+		return;
+	for (i = 0; i < t->text_rows; i++) {
+		n = snprintf(pos, sizeof pos, "\033[%d;1H\033[0m\033[2K",
+		    t->rows + i + 1);
+		tty_add(t, pos, (size_t)n);
+		if (t->lines[i] == NULL)
+			continue;
+		p = (const uint8_t *)t->lines[i];
+		for (col = 0; *p != '\0'; p += n) {
+			for (n = 1; (p[n] & 0xc0) == 0x80; n++)
+				;
+			w = p[0] >= 0xf0 || (p[0] >= 0xe1 && n == 3) ? 2 : 1;
+			if (col + w >= t->cols)
+				break;
+			tty_add(t, (const char *)p, (size_t)n);
+			col += w;
+		}
+	}
+	t->text_dirty = 0;
+}
+
+/* Keep a line of text (already safe to print) for the text rows. */
+static void
+tty_text(void *state, const char *line)
+{
+	struct tty_state	*t = state;
+	int			 i;
+
+	if (t->text_rows == 0)
+		return;
+	if (t->lines[t->text_rows - 1] != NULL) {
+		free(t->lines[0]);
+		for (i = 1; i < t->text_rows; i++)
+			t->lines[i - 1] = t->lines[i];
+		t->lines[t->text_rows - 1] = NULL;
+	}
+	for (i = 0; t->lines[i] != NULL; i++)
+		;
+	t->lines[i] = xstrdup(line);
+	t->text_dirty = 1;
 }
 
 static void
 tty_close(void *state)
 {
 	struct tty_state	*t = state;
+	int			 i;
 
 	if (t->drawn)
 		(void)out_write(t->fd, "\033[0m\033[?25h\r\n", 12);
+	for (i = 0; i < TTY_TEXT_MAX; i++)
+		free(t->lines[i]);
 	free(t->labels);
 	free(t->buf);
 	free(t);

@@ -32,9 +32,11 @@ const struct vout_sink out_y4m_sink = {
 	.name = "y4m",
 	.takes_path = 1,
 	.text_labels = 0,
+	.timed = 1,
 	.open = y4m_open,
 	.size = y4m_size,
 	.frame = y4m_frame,
+	.text = NULL,
 	.close = y4m_close,
 };
 

@@ -78,6 +78,8 @@ struct sources *sources_new(void);
 void	sources_free(struct sources *);
 const struct sources_stats *sources_stats(const struct sources *);
 int	sources_offer(struct sources *, const uint8_t *, size_t, uint64_t);
+int	sources_put(struct sources *, const char *, const char *,
+	    const uint8_t *, size_t, uint64_t);
 int	sources_expire(struct sources *, uint64_t);
 int	sources_unshown(const struct sources *);
 int	sources_compose(struct sources *, struct canvas *, int,
@@ -89,12 +91,14 @@ struct vout_params {
 	int	width;		/* canvas size asked for with -s */
 	int	height;
 	int	fps;
+	int	text_rows;	/* lines of text kept under the picture */
 };
 
 struct vout_sink {
 	const char	*name;
 	int		 takes_path;	/* "name:PATH" is required */
 	int		 text_labels;	/* draws labels itself, as text */
+	int		 timed;		/* a stream at a fixed frame rate */
 	/* 0 and *state, or -1 and an allocated *cause. */
 	int		(*open)(void **, const char *, const struct vout_params *,
 			    char **);
@@ -106,6 +110,11 @@ struct vout_sink {
 	 */
 	int		(*frame)(void *, const struct canvas *,
 			    const struct grid_tile *, int, int);
+	/*
+	 * A line of text to show under the picture (a recording's chat),
+	 * from the next frame on; NULL for a sink that shows none.
+	 */
+	void		(*text)(void *, const char *);
 	void		(*close)(void *);
 };
 

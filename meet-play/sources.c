@@ -9,6 +9,11 @@
  * it, so a stream faster than the output rate keeps real time and the drop
  * is counted.  Other frames, a file piped in faster than real time, wait for
  * the next output frame, so a file plays at the output rate with every frame.
+ *
+ * A recording's tracks are sources too, found by a key the caller gives
+ * (the track), labelled as the caller says (a reserved track takes its
+ * participant's name while it plays), and given at their time on the
+ * caller's clock (sources_put): there nothing waits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +43,8 @@ struct picture {
 };
 
 struct source {
-	char		 name[MJPEG_TAG_NAME];
+	char		 name[MJPEG_TAG_NAME];	/* what finds it */
+	char		 label[MJPEG_TAG_NAME];	/* what the grid shows */
 	uint64_t	 seq;		/* order of arrival, for tile order */
 	uint64_t	 last;		/* program clock of the last frame */
 	int		 unshown;	/* pic has not been composited yet */
@@ -70,6 +76,8 @@ static struct source *sources_find(struct sources *, const char *,
 		    uint64_t);
 static void	sources_remove(struct sources *, int);
 static int	sources_decode(struct sources *, const uint8_t *, size_t);
+static int	sources_take(struct sources *, struct source *,
+		    const uint8_t *, size_t, uint64_t);
 static void	sources_draw(struct source *, struct canvas *,
 		    const struct grid_rect *);
 static int	sources_by_last(const void *, const void *);
@@ -121,6 +129,7 @@ sources_find(struct sources *s, const char *name, uint64_t now)
 		sources_remove(s, oldest);
 	src = xcalloc(1, sizeof *src);
 	snprintf(src->name, sizeof src->name, "%s", name);
+	snprintf(src->label, sizeof src->label, "%s", name);
 	src->seq = s->seq++;
 	src->last = now;
 	s->list[s->n++] = src;
@@ -227,7 +236,6 @@ sources_offer(struct sources *s, const uint8_t *jpeg, size_t len,
     uint64_t now)
 {
 	struct source	*src;
-	struct picture	 tmp;
 	char		 name[MJPEG_TAG_NAME];
 	uint64_t	 ts, real;
 	int		 tagged, live;
@@ -242,9 +250,46 @@ sources_offer(struct sources *s, const uint8_t *jpeg, size_t len,
 	src = sources_find(s, name, now);
 	if (src->unshown && !live)
 		return SOURCES_HOLD;
-	if (sources_decode(s, jpeg, len) == -1)
+	if (sources_take(s, src, jpeg, len, now) == -1)
 		return SOURCES_TAKEN;
+	if (tagged && real >= ts) {
+		src->lat_sum += real - ts;
+		src->lat_n++;
+		if (real - ts > src->lat_max)
+			src->lat_max = real - ts;
+	}
+	return SOURCES_TAKEN;
+}
 
+/*
+ * A JPEG of the source the caller calls key (a recording's track), shown
+ * with label, at now on the caller's clock (a recording's time line):
+ * decoded and made the source's picture at once, since the caller keeps
+ * the time.  0, or -1 when the JPEG does not decode.
+ */
+int
+sources_put(struct sources *s, const char *key, const char *label,
+    const uint8_t *jpeg, size_t len, uint64_t now)
+{
+	struct source	*src;
+	char		 buf[MJPEG_TAG_NAME];
+
+	/* Cut as sources_find keeps it, so the key finds it again. */
+	snprintf(buf, sizeof buf, "%s", key);
+	src = sources_find(s, buf, now);
+	snprintf(src->label, sizeof src->label, "%s", label);
+	return sources_take(s, src, jpeg, len, now);
+}
+
+/* Decode a JPEG into a source's picture; 0, or -1 when it is no good. */
+static int
+sources_take(struct sources *s, struct source *src, const uint8_t *jpeg,
+    size_t len, uint64_t now)
+{
+	struct picture	tmp;
+
+	if (sources_decode(s, jpeg, len) == -1)
+		return -1;
 	tmp = src->pic;
 	src->pic = s->scratch;
 	s->scratch = tmp;
@@ -258,13 +303,7 @@ sources_offer(struct sources *s, const uint8_t *jpeg, size_t len,
 	src->frames++;
 	src->period_frames++;
 	s->stats.frames++;
-	if (tagged && real >= ts) {
-		src->lat_sum += real - ts;
-		src->lat_n++;
-		if (real - ts > src->lat_max)
-			src->lat_max = real - ts;
-	}
-	return SOURCES_TAKEN;
+	return 0;
 }
 
 /* Sources that sent nothing for PLAY_LEAVE_USEC leave; 1 when any did. */
@@ -274,7 +313,9 @@ sources_expire(struct sources *s, uint64_t now)
 	int	i, left = 0;
 
 	for (i = s->n - 1; i >= 0; i--) {
-		if (now - s->list[i]->last > PLAY_LEAVE_USEC) {
+		/* A clock given by the caller may be behind a frame's. */
+		if (now > s->list[i]->last &&
+		    now - s->list[i]->last > PLAY_LEAVE_USEC) {
 			sources_remove(s, i);
 			left = 1;
 		}
@@ -390,10 +431,10 @@ sources_compose(struct sources *s, struct canvas *c, int draw_labels,
 		tiles[i].cell = cells[i];
 		grid_fit(&cells[i], vis[i]->pic.w, vis[i]->pic.h,
 		    &tiles[i].pic);
-		tiles[i].label = vis[i]->name;
+		tiles[i].label = vis[i]->label;
 		sources_draw(vis[i], c, &tiles[i].pic);
 		if (draw_labels)
-			canvas_label(c, &tiles[i].pic, vis[i]->name);
+			canvas_label(c, &tiles[i].pic, vis[i]->label);
 		vis[i]->unshown = 0;
 	}
 	/* A source off the grid waits for nobody. */
@@ -414,7 +455,7 @@ sources_report(struct sources *s, uint64_t elapsed)
 		return;
 	for (i = 0; i < s->n; i++) {
 		src = s->list[i];
-		name = *src->name == '\0' ? "(untagged)" : src->name;
+		name = *src->label == '\0' ? "(untagged)" : src->label;
 		if (src->lat_n > 0) {
 			log_info("%s: %.1f fps, latency %.1f ms (max %.1f ms), "
 			    "%llu frames, %llu dropped", name,

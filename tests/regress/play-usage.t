@@ -12,7 +12,7 @@ usage_error() {
 	then ok "$d"; else not_ok "$d"; cat "$T/err" | sed 's/^/# /'; fi
 }
 usage_error "no mode"
-usage_error "unknown positional argument" rec.mkv
+usage_error "two recordings" a.mkv b.mkv
 usage_error "two sinks" -v tty y4m:-
 usage_error "-a and -v together" -a -v
 usage_error "unknown video sink" -v nope
