@@ -603,6 +603,7 @@ int		 udp_send(struct udp_sock *, const struct sockaddr *,
 int		 udp_local(struct udp_sock *, struct sockaddr_storage *,
 		     socklen_t *);
 struct udp_sock	*udp_out(int);
+void		 udp_flush_all(void);
 void		 udp_out_close(void);
 void		 media_remote_latch(struct remote *, const struct sockaddr *,
 		     socklen_t);

@@ -11,14 +11,20 @@
  *
  * A socket reads datagrams in batches (recvmmsg) until the kernel has no
  * more, and hands each to its callback with the sender's address and the
- * arrival time.  Sending never blocks and never fails loudly: a datagram the
- * kernel will not take is lost like any other on the network, and an ICMP
- * error from a peer that is not listening yet changes nothing (the sockets
- * are not connected, so the kernel does not report one).
+ * arrival time.  What the callbacks send while a batch is handled is held
+ * and sent when it is done: each run of datagrams of one size to one
+ * address goes as one send with UDP_SEGMENT (UDP GSO), one trip through
+ * the kernel's stack where there were as many as the run is long (the
+ * kernel's per-datagram cost is what limits forwarding).  Sending never
+ * blocks and never fails loudly: a datagram the kernel will not take is
+ * lost like any other on the network, and an ICMP error from a peer that
+ * is not listening yet changes nothing (the sockets are not connected, so
+ * the kernel does not report one).
  */
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -33,15 +39,41 @@
 #define UDP_BATCH	32
 #define UDP_MAX_DGRAM	2048
 #define UDP_RCVBUF	(2 * 1024 * 1024)
+#define UDP_RUNS	4	/* held runs a socket, at most */
+#define UDP_RUN_SEGS	64	/* datagrams in one GSO send */
+#define UDP_RUN_BYTES	65000	/* one IP datagram's worth */
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103
+#endif
+
+/* Datagrams of one size (the last may be shorter) to one address. */
+struct udp_run {
+	struct sockaddr_storage	 to;
+	socklen_t		 tolen;
+	size_t			 seg;
+	size_t			 len;
+	int			 n;
+	int			 closed;	/* a shorter one ended it */
+	uint8_t			 buf[UDP_RUN_BYTES];
+};
 
 struct udp_sock {
-	int		 fd;
-	struct event	*ev;
-	udp_input_cb	 input;
-	void		*arg;
+	int			 fd;
+	struct event		*ev;
+	udp_input_cb		 input;
+	void			*arg;
+	struct udp_run		*runs;		/* UDP_RUNS, while held */
+	int			 nruns;
+	struct udp_sock		*next_held;
 };
 
 struct udp_sock	*udp_node;
+static int		 udp_holding;	/* inside a batch: sends are held */
+static struct udp_sock	*udp_held;	/* sockets with held runs */
+static int		 udp_gso = 1;	/* 0 once the kernel refused it */
+
+static void	udp_flush(struct udp_sock *);
 static struct udp_sock	*udp_out4;
 static struct udp_sock	*udp_out6;
 
@@ -83,8 +115,11 @@ udp_close(struct udp_sock *u)
 {
 	if (u == NULL)
 		return;
+	if (u->nruns > 0)
+		udp_flush(u);	/* unlinks it from udp_held */
 	event_free(u->ev);
 	close(u->fd);
+	free(u->runs);
 	free(u);
 }
 
@@ -122,6 +157,7 @@ udp_read(evutil_socket_t fd, short events, void *arg)
 		if (n <= 0)
 			return;
 		now = mono_usec();
+		udp_holding = 1;
 		for (i = 0; i < n; i++) {
 			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				media_node_drops[DROP_MALFORMED]++;
@@ -131,9 +167,132 @@ udp_read(evutil_socket_t fd, short events, void *arg)
 			    (struct sockaddr *)&from[i],
 			    msgs[i].msg_hdr.msg_namelen, now, u->arg);
 		}
+		udp_holding = 0;
+		udp_flush_all();
 		if (n < UDP_BATCH)
 			return;
 	}
+}
+
+/* Send one run: one GSO send, or its datagrams one by one. */
+static void
+udp_send_run(struct udp_sock *u, struct udp_run *r)
+{
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*c;
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(uint16_t))];
+	} ctl;
+	uint16_t	 seg;
+	size_t		 off;
+
+	if (r->n > 1 && udp_gso) {
+		memset(&msg, 0, sizeof msg);
+		iov.iov_base = r->buf;
+		iov.iov_len = r->len;
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_name = &r->to;
+		msg.msg_namelen = r->tolen;
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof ctl.buf;
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_UDP;
+		c->cmsg_type = UDP_SEGMENT;
+		c->cmsg_len = CMSG_LEN(sizeof seg);
+		seg = (uint16_t)r->seg;
+		memcpy(CMSG_DATA(c), &seg, sizeof seg);
+		if (sendmsg(u->fd, &msg, MSG_DONTWAIT) != -1)
+			return;
+		if (errno != EIO && errno != EINVAL && errno != ENOPROTOOPT)
+			return;		/* lost, as any datagram may be */
+		log_info("udp: no UDP GSO here (%s): one send a datagram",
+		    strerror(errno));
+		udp_gso = 0;
+	}
+	for (off = 0; off < r->len; off += r->seg)
+		(void)sendto(u->fd, r->buf + off, r->len - off < r->seg ?
+		    r->len - off : r->seg, MSG_DONTWAIT,
+		    (struct sockaddr *)&r->to, r->tolen);
+}
+
+static void
+udp_flush(struct udp_sock *u)
+{
+	struct udp_sock	**p;
+	int		  i;
+
+	for (i = 0; i < u->nruns; i++)
+		udp_send_run(u, &u->runs[i]);
+	u->nruns = 0;
+	for (p = &udp_held; *p != NULL; p = &(*p)->next_held) {
+		if (*p == u) {
+			*p = u->next_held;
+			break;
+		}
+	}
+	u->next_held = NULL;
+}
+
+/* Send what the batch held. */
+void
+udp_flush_all(void)
+{
+	while (udp_held != NULL)
+		udp_flush(udp_held);
+}
+
+/* Hold buf for the end of the batch: 0, or -1 when it cannot be held. */
+static int
+udp_hold(struct udp_sock *u, const struct sockaddr *sa, socklen_t salen,
+    const void *buf, size_t len)
+{
+	struct udp_run	*r = NULL;
+	int		 i;
+
+	if (len == 0 || len > UDP_MAX_DGRAM ||
+	    salen > sizeof(struct sockaddr_storage))
+		return -1;
+	if (u->runs == NULL)
+		u->runs = xcalloc(UDP_RUNS, sizeof *u->runs);
+	for (i = 0; i < u->nruns; i++) {
+		r = &u->runs[i];
+		if (r->tolen == salen && memcmp(&r->to, sa, salen) == 0)
+			break;
+	}
+	if (i < u->nruns && (r->closed || len > r->seg ||
+	    r->n == UDP_RUN_SEGS || r->len + len > sizeof r->buf)) {
+		/* This run is full: it goes now, and a new one starts. */
+		udp_send_run(u, r);
+		r->n = 0;
+		r->len = 0;
+		r->closed = 0;
+		r->seg = len;
+	} else if (i == u->nruns) {
+		if (u->nruns == UDP_RUNS) {
+			udp_flush(u);
+			i = 0;
+		}
+		r = &u->runs[i];
+		memcpy(&r->to, sa, salen);
+		r->tolen = salen;
+		r->n = 0;
+		r->len = 0;
+		r->closed = 0;
+		r->seg = len;
+		if (u->nruns++ == 0) {
+			u->next_held = udp_held;
+			udp_held = u;
+		}
+	}
+	memcpy(r->buf + r->len, buf, len);
+	r->len += len;
+	r->n++;
+	if (len < r->seg)
+		r->closed = 1;
+	return 0;
 }
 
 /* 0, or -1 when the datagram is lost here (a full socket buffer, ...). */
@@ -143,6 +302,8 @@ udp_send(struct udp_sock *u, const struct sockaddr *sa, socklen_t salen,
 {
 	if (u == NULL || salen == 0)
 		return -1;
+	if (udp_holding && udp_hold(u, sa, salen, buf, len) == 0)
+		return 0;
 	/* EAGAIN, ECONNREFUSED, ...: lost, as on any network. */
 	if (sendto(u->fd, buf, len, MSG_DONTWAIT, sa, salen) == -1)
 		return -1;
