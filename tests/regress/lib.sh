@@ -220,3 +220,69 @@ decodes() {
 	    [ -z "$_e" ] && return 0
 	echo "# $1: $_e" | head -n 5 >&2; return 1
 }
+
+# --- Recordings ----------------------------------------------------------
+#
+# make_rec FILE: six seconds; the mix (three tones) has a gap from 2.5 s
+# to 3.5 s; cameras alice (red) and carol (a test pattern), bob's screen
+# (blue) from 2 s, and a reserved camera (green) from 3 s that dave takes
+# at 2.8 s.  Chat lines as meetd writes them ("alice: hello") and as
+# record-spec.md first had them ("<bob> hi"), copied raw: "-c:s srt" would
+# take "<bob>" for markup and drop it.
+make_rec() {
+	cat > "$T/chat.srt" <<-'EOF'
+	1
+	00:00:00,500 --> 00:00:04,500
+	* bob joined
+
+	2
+	00:00:01,200 --> 00:00:05,200
+	alice: hello
+
+	3
+	00:00:02,300 --> 00:00:06,300
+	<bob> hi alice
+
+	4
+	00:00:02,700 --> 00:00:06,700
+	* dave joined
+
+	5
+	00:00:02,800 --> 00:00:06,800
+	* dave takes camera track 7
+
+	6
+	00:00:04,100 --> 00:00:08,100
+	carol: bye & <b>not markup</b>
+
+	7
+	00:00:05,400 --> 00:00:09,400
+	* carol reacts 👍
+	EOF
+	ffmpeg -nostdin -loglevel error \
+	    -f lavfi -i "sine=f=440:d=6" -f lavfi -i "sine=f=660:d=6" \
+	    -f lavfi -i "sine=f=880:d=6" \
+	    -f lavfi -i "color=red:s=320x240:r=15:d=6" \
+	    -f lavfi -i "testsrc=s=320x240:r=15:d=6" \
+	    -f lavfi -i "color=blue:s=640x360:r=15:d=4" \
+	    -f lavfi -i "color=green:s=320x240:r=15:d=3" \
+	    -i "$T/chat.srt" \
+	    -filter_complex "[0][1][2]amix=inputs=3:normalize=0,aselect='not(between(t,2.5,3.5))'[mix];[5]setpts=PTS+2/TB[scr];[6]setpts=PTS+3/TB[slot]" \
+	    -map "[mix]" -map 0 -map 1 -map 2 -map 3 -map 4 -map "[scr]" \
+	    -map "[slot]" -map 7 \
+	    -c:a libopus -ar 48000 -ac 1 -c:v mjpeg -pix_fmt yuvj420p -c:s copy \
+	    -metadata title="meet room r" -metadata meet_room=r \
+	    -metadata meet_start=2026-11-21T10:00:00.000Z \
+	    -metadata meet_participants=alice,bob,carol \
+	    -metadata:s:0 title=mix -metadata:s:0 meet_role=mix \
+	    -metadata:s:1 title=alice -metadata:s:1 meet_role=speaker \
+	    -metadata:s:1 meet_name=alice \
+	    -metadata:s:2 title=bob -metadata:s:2 meet_role=speaker \
+	    -metadata:s:3 title=carol -metadata:s:3 meet_role=speaker \
+	    -metadata:s:4 title=alice -metadata:s:4 meet_role=camera \
+	    -metadata:s:5 title=carol -metadata:s:5 meet_role=camera \
+	    -metadata:s:6 title=bob/screen -metadata:s:6 meet_role=screen \
+	    -metadata:s:7 title="camera slot 1" -metadata:s:7 meet_role=camera \
+	    -metadata:s:8 title=chat -metadata:s:8 meet_role=chat \
+	    -y "$1"
+}

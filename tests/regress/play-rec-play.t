@@ -13,65 +13,6 @@ ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libopus ||
     skip_all "ffmpeg has no libopus encoder"
 plan 37
 
-# make_rec FILE: as in play-rec-info.t, which says what it holds.
-make_rec() {
-	cat > "$T/chat.srt" <<-'EOF'
-	1
-	00:00:00,500 --> 00:00:04,500
-	* bob joined
-
-	2
-	00:00:01,200 --> 00:00:05,200
-	alice: hello
-
-	3
-	00:00:02,300 --> 00:00:06,300
-	<bob> hi alice
-
-	4
-	00:00:02,700 --> 00:00:06,700
-	* dave joined
-
-	5
-	00:00:02,800 --> 00:00:06,800
-	* dave takes camera track 7
-
-	6
-	00:00:04,100 --> 00:00:08,100
-	carol: bye & <b>not markup</b>
-
-	7
-	00:00:05,400 --> 00:00:09,400
-	* carol reacts 👍
-	EOF
-	ffmpeg -nostdin -loglevel error \
-	    -f lavfi -i "sine=f=440:d=6" -f lavfi -i "sine=f=660:d=6" \
-	    -f lavfi -i "sine=f=880:d=6" \
-	    -f lavfi -i "color=red:s=320x240:r=15:d=6" \
-	    -f lavfi -i "testsrc=s=320x240:r=15:d=6" \
-	    -f lavfi -i "color=blue:s=640x360:r=15:d=4" \
-	    -f lavfi -i "color=green:s=320x240:r=15:d=3" \
-	    -i "$T/chat.srt" \
-	    -filter_complex "[0][1][2]amix=inputs=3:normalize=0,aselect='not(between(t,2.5,3.5))'[mix];[5]setpts=PTS+2/TB[scr];[6]setpts=PTS+3/TB[slot]" \
-	    -map "[mix]" -map 0 -map 1 -map 2 -map 3 -map 4 -map "[scr]" \
-	    -map "[slot]" -map 7 \
-	    -c:a libopus -ar 48000 -ac 1 -c:v mjpeg -pix_fmt yuvj420p -c:s copy \
-	    -metadata title="meet room r" -metadata meet_room=r \
-	    -metadata meet_start=2026-11-21T10:00:00.000Z \
-	    -metadata meet_participants=alice,bob,carol \
-	    -metadata:s:0 title=mix -metadata:s:0 meet_role=mix \
-	    -metadata:s:1 title=alice -metadata:s:1 meet_role=speaker \
-	    -metadata:s:1 meet_name=alice \
-	    -metadata:s:2 title=bob -metadata:s:2 meet_role=speaker \
-	    -metadata:s:3 title=carol -metadata:s:3 meet_role=speaker \
-	    -metadata:s:4 title=alice -metadata:s:4 meet_role=camera \
-	    -metadata:s:5 title=carol -metadata:s:5 meet_role=camera \
-	    -metadata:s:6 title=bob/screen -metadata:s:6 meet_role=screen \
-	    -metadata:s:7 title="camera slot 1" -metadata:s:7 meet_role=camera \
-	    -metadata:s:8 title=chat -metadata:s:8 meet_role=chat \
-	    -y "$1"
-}
-
 # seconds FILE: the length of raw 48 kHz mono S16LE audio.
 seconds() { echo "scale=3; $(wc -c < "$1") / 96000" | bc; }
 # near A B TOLERANCE: |A - B| <= TOLERANCE.
