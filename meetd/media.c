@@ -362,27 +362,19 @@ static void
 media_send_remotes(struct track *t, const uint8_t *pkt, size_t len,
     enum media_kind want)
 {
-	struct member	*m, *o;
-	int		 dup;
+	static uint64_t	 gen;
+	struct member	*m;
 
+	/* Once to each node, however many of its members want it. */
+	gen++;
 	TAILQ_FOREACH(m, &t->rm->room->members, entry) {
 		if (m == t->member || m->remote == NULL ||
-		    m->remote->media_len == 0 ||
+		    m->remote->media_len == 0 || m->remote->sent_gen == gen ||
 		    !member_wants(m, want, t->member->name))
 			continue;
-		/* Once to each node: skip a node already sent to. */
-		dup = 0;
-		TAILQ_FOREACH(o, &t->rm->room->members, entry) {
-			if (o == m)
-				break;
-			if (o != t->member && o->remote == m->remote &&
-			    member_wants(o, want, t->member->name))
-				dup = 1;
-		}
-		if (!dup)
-			udp_send(udp_node,
-			    (struct sockaddr *)&m->remote->media_addr,
-			    m->remote->media_len, pkt, len);
+		m->remote->sent_gen = gen;
+		udp_send(udp_node, (struct sockaddr *)&m->remote->media_addr,
+		    m->remote->media_len, pkt, len);
 	}
 }
 

@@ -567,6 +567,7 @@ struct remote {
 	TAILQ_HEAD(, member)	 members;
 	struct sockaddr_storage	 media_addr;	/* its UDP port */
 	socklen_t		 media_len;
+	uint64_t		 sent_gen;	/* media.c: sent this packet */
 	TAILQ_ENTRY(remote)	 entry;
 };
 void		 remote_accept(int, const char *);
