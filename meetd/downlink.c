@@ -194,17 +194,16 @@ downlink_subscribed(int code, const char *out, const char *err, void *arg)
 static void
 downlink_push(struct downlink *dl, const void *data, size_t len)
 {
-	uint64_t	before;
+	uint64_t	now;
 
 	if (!dl->subscribed)
 		return;
-	before = outq_stats(dl->oq)->dropped_msgs;
-	outq_push(dl->oq, data, len);
-	mstats_drop(&dl->st, DROP_SLOW_READER,
-	    outq_stats(dl->oq)->dropped_msgs - before);
-	mstats_packet(&dl->st, len, mono_usec());
+	now = mono_usec();
+	/* outq_push says how many old messages made room. */
+	mstats_drop(&dl->st, DROP_SLOW_READER, outq_push(dl->oq, data, len));
+	mstats_packet(&dl->st, len, now);
 	if (dl->kind == MEDIA_VIDEO)
-		mstats_frame(&dl->st, mono_usec());
+		mstats_frame(&dl->st, now);
 	if (!event_pending(dl->wev, EV_WRITE, NULL))
 		downlink_write(dl->fd, EV_WRITE, dl);
 }

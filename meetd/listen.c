@@ -21,6 +21,7 @@
 
 char				 listen_address[ADDR_HOST_MAX + 8];
 static struct evconnlistener	*listener;
+static int			 bound_port;
 
 static void	listen_accept(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
@@ -30,17 +31,12 @@ static void
 listen_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
-	char	host[NI_MAXHOST], serv[NI_MAXSERV], addr[ADDR_HOST_MAX + 8];
+	char	addr[ADDR_HOST_MAX + 8];
 
 	(void)l;
 	(void)arg;
-	if (getnameinfo(sa, (socklen_t)salen, host, sizeof host, serv,
-	    sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-		snprintf(addr, sizeof addr, "?");
-	else if (strchr(host, ':') != NULL)
-		snprintf(addr, sizeof addr, "[%.250s]:%.6s", host, serv);
-	else
-		snprintf(addr, sizeof addr, "%.250s:%.6s", host, serv);
+	(void)salen;
+	sockaddr_string(sa, addr, sizeof addr);
 	if (shutting_down) {
 		close(fd);
 		return;
@@ -64,7 +60,7 @@ listen_start(const char *addr, char **cause)
 	struct addrinfo		 hints, *res;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof ss;
-	char			 err[256], port[16], host[NI_MAXHOST];
+	char			 err[256], port[16];
 	int			 r, tries;
 
 	if (node_addr_parse(addr, ADDR_DEFAULT_PORT, &na, err,
@@ -95,10 +91,7 @@ listen_start(const char *addr, char **cause)
 		evconnlistener_set_error_cb(listener, listen_error);
 		sslen = sizeof ss;
 		if (getsockname(evconnlistener_get_fd(listener),
-		    (struct sockaddr *)&ss, &sslen) != 0 ||
-		    getnameinfo((struct sockaddr *)&ss, sslen, host,
-		    sizeof host, port, sizeof port,
-		    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		    (struct sockaddr *)&ss, &sslen) != 0) {
 			xasprintf(cause, "listen on %s: cannot read the bound "
 			    "address", addr);
 			freeaddrinfo(res);
@@ -118,12 +111,9 @@ listen_start(const char *addr, char **cause)
 		free(*cause);
 	}
 	freeaddrinfo(res);
-	if (strchr(host, ':') != NULL)
-		snprintf(listen_address, sizeof listen_address, "[%.250s]:%.6s",
-		    host, port);
-	else
-		snprintf(listen_address, sizeof listen_address, "%.250s:%.6s",
-		    host, port);
+	sockaddr_string((struct sockaddr *)&ss, listen_address,
+	    sizeof listen_address);
+	bound_port = sockaddr_port((struct sockaddr *)&ss);
 	return 0;
 }
 
@@ -131,11 +121,7 @@ listen_start(const char *addr, char **cause)
 int
 listen_port(void)
 {
-	const char	*p;
-
-	if ((p = strrchr(listen_address, ':')) == NULL)
-		return 0;
-	return atoi(p + 1);
+	return bound_port;
 }
 
 void

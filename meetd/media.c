@@ -320,7 +320,6 @@ media_track_input(struct track *t, const uint8_t *pkt, size_t len,
 		return;
 	}
 	mstats_packet(&t->st, len, now);
-	t->pkt_wall = now_usec();
 	if (t->kind != MEDIA_AUDIO && h->marker)
 		mstats_frame(&t->st, now);
 	if ((t->kind == MEDIA_AUDIO && m->audio_muted) ||

@@ -613,6 +613,8 @@ int		 sockaddr_same_host(const struct sockaddr *,
 int		 sockaddr_same(const struct sockaddr *,
 		     const struct sockaddr *);
 void		 sockaddr_string(const struct sockaddr *, char *, size_t);
+int		 sockaddr_port(const struct sockaddr *);
+void		 sockaddr_set_port(struct sockaddr_storage *, int);
 void		 udp_node_input(struct udp_sock *, uint8_t *, size_t,
 		     const struct sockaddr *, socklen_t, uint64_t, void *);
 
@@ -640,7 +642,6 @@ struct track {
 	int16_t			 pcm[960];	/* this tick's frame */
 	int			 have_pcm;
 	struct rfc2435_depack	*dp;		/* video for recv here */
-	uint64_t		 pkt_wall;	/* arrival of the last */
 	uint32_t		 cur_ts;	/* of the frame being built */
 	int			 width;		/* video, from RFC 2435 */
 	int			 height;

@@ -98,14 +98,11 @@ remote_media_addr(struct remote *r, struct link *l, json_t *body)
 		r->media_len = 0;
 		return;
 	}
-	if (r->media_addr.ss_family == AF_INET)
-		((struct sockaddr_in *)&r->media_addr)->sin_port =
-		    htons((uint16_t)port);
-	else if (r->media_addr.ss_family == AF_INET6)
-		((struct sockaddr_in6 *)&r->media_addr)->sin6_port =
-		    htons((uint16_t)port);
-	else
+	if (r->media_addr.ss_family != AF_INET &&
+	    r->media_addr.ss_family != AF_INET6)
 		r->media_len = 0;
+	else
+		sockaddr_set_port(&r->media_addr, port);
 }
 
 /*

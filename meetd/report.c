@@ -104,7 +104,6 @@ report_session(struct session *s, uint64_t now)
 	struct uplink_info		 ui;
 	uint8_t				 buf[REPORT_MAX];
 	size_t				 len = 0, n, nrb = 0;
-	uint32_t			 ssrc = 0;
 	int				 i;
 
 	if (s->peer == NULL || s->peer->media_len == 0)
@@ -118,12 +117,10 @@ report_session(struct session *s, uint64_t now)
 		if (n == 0)
 			break;
 		len += n;
-		ssrc = ui.ssrc;
 	}
 	/* An empty report still tells the hub where our media comes from. */
 	if (len == 0 && s->mix_ssrc != 0)
 		len = rtcp_write_rr(buf, sizeof buf, s->mix_ssrc, rb, nrb);
-	(void)ssrc;
 	if (len > 0)
 		udp_send(udp_out(s->peer->media_addr.ss_family),
 		    (struct sockaddr *)&s->peer->media_addr,

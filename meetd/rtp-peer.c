@@ -58,15 +58,6 @@ static void	rtp_peer_input(struct udp_sock *, uint8_t *, size_t,
 		    const struct sockaddr *, socklen_t, uint64_t, void *);
 static void	rtp_peer_timer(evutil_socket_t, short, void *);
 
-static void
-sockaddr_set_port(struct sockaddr_storage *ss, int port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
-	else
-		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
-}
-
 /* The SDP a peer reads to receive what the node sends it. */
 static char *
 rtp_peer_sdp(struct rtp_peer *p, const char *host, int port)

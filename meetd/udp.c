@@ -333,7 +333,7 @@ sockaddr_same_host(const struct sockaddr *a, const struct sockaddr *b)
 	return 0;
 }
 
-static int
+int
 sockaddr_port(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET)
@@ -341,6 +341,15 @@ sockaddr_port(const struct sockaddr *sa)
 	if (sa->sa_family == AF_INET6)
 		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
 	return -1;
+}
+
+void
+sockaddr_set_port(struct sockaddr_storage *ss, int port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	else if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
 }
 
 int

@@ -53,6 +53,8 @@ struct uplink {
 
 	struct pcmconv		*conv;		/* audio */
 	struct opuscodec_enc	*enc;
+	int16_t			*pcm;		/* a read's worth, 48 kHz */
+	size_t			 pcmmax;
 	int16_t			 frame[OPUSCODEC_FRAME];
 	size_t			 have;
 	uint64_t		 samples;	/* 48 kHz, since start */
@@ -117,6 +119,8 @@ uplink_start(struct cmdq *q, enum media_kind kind, int rate, int channels,
 	if (kind == MEDIA_AUDIO) {
 		if ((ul->conv = pcmconv_in_new(rate, channels, cause)) == NULL)
 			goto fail;
+		ul->pcmmax = pcmconv_in_max(ul->conv, UPLINK_READ);
+		ul->pcm = xreallocarray(NULL, ul->pcmmax, sizeof *ul->pcm);
 		ul->enc = opuscodec_enc_new(cfg->opus_bitrate, 10, &why);
 		if (ul->enc == NULL) {
 			xasprintf(cause, "opus: %s", why);
@@ -154,6 +158,7 @@ fail:
 	pcmconv_free(ul->conv);
 	opuscodec_enc_free(ul->enc);
 	mjpeg_splitter_free(ul->split);
+	free(ul->pcm);
 	q->in_fd = ul->fd;
 	free(ul);
 	return -1;
@@ -253,18 +258,14 @@ uplink_audio_frame(struct uplink *ul)
 static void
 uplink_audio(struct uplink *ul, const uint8_t *buf, size_t len)
 {
-	int16_t	*pcm;
-	size_t	 n, i, max;
+	size_t	 n, i;
 
-	max = pcmconv_in_max(ul->conv, len);
-	pcm = xreallocarray(NULL, max > 0 ? max : 1, sizeof *pcm);
-	n = pcmconv_in(ul->conv, buf, len, pcm, max);
+	n = pcmconv_in(ul->conv, buf, len, ul->pcm, ul->pcmmax);
 	for (i = 0; i < n; i++) {
-		ul->frame[ul->have++] = pcm[i];
+		ul->frame[ul->have++] = ul->pcm[i];
 		if (ul->have == OPUSCODEC_FRAME)
 			uplink_audio_frame(ul);
 	}
-	free(pcm);
 }
 
 struct uplink_emit {
@@ -459,6 +460,7 @@ uplink_free(struct uplink *ul)
 	pcmconv_free(ul->conv);
 	opuscodec_enc_free(ul->enc);
 	mjpeg_splitter_free(ul->split);
+	free(ul->pcm);
 	free(ul);
 }
 
