@@ -286,3 +286,12 @@ make_rec() {
 	    -metadata:s:8 title=chat -metadata:s:8 meet_role=chat \
 	    -y "$1"
 }
+
+# --- Tones ----------------------------------------------------------------
+#
+# tone_level FILE HZ: the level (dB full scale) of HZ in the 48 kHz mono
+# PCM of FILE, after its first half second; nothing when FILE is too short.
+tone_level() { goertzel -s 0.5 "$2" <"$1" 2>/dev/null | awk -v f="$2" \
+    '$1 == f { print $2 }'; }
+# above LEVEL DB: LEVEL is a number, and above DB.
+above() { [ -n "$1" ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }

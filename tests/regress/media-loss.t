@@ -19,10 +19,6 @@ feed() {
 	    <"$T/$f_sess$f_flag.fifo" 2>>"$T/send.log" &
 	track $!
 }
-# level FILE HZ: the tone's level in dB after the first 0.5 s.
-level() { goertzel -s 0.5 "$2" <"$1" 2>>"$T/goertzel.log" |
-    awk -v f="$2" '$1 == f { print $2 }'; }
-above() { [ -n "$1" ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 
 start_node A
 start_node B
@@ -63,7 +59,7 @@ wait $ra; wait $rv
 n=$(wc -c <"$T/a.pcm")
 check "the audio is continuous: 4 s of it, within 10% (got $n bytes)" \
     test "$n" -ge 345600 -a "$n" -le 422400
-l=$(level "$T/a.pcm" 660)
+l=$(tone_level "$T/a.pcm" 660)
 check "bob's 660 Hz comes through the loss ($l dB)" above "$l" -40
 
 # Video: split at each SOI; each JPEG must also end with an EOI.

@@ -50,13 +50,10 @@ track $!
 timeout 3 meetctl -S "$T/hub.sock" -s alice recv -a >"$T/alice.pcm" \
     2>>"$T/recv.log"
 sleep 0.5
-level() { goertzel -s 0.5 "$2" <"$1" 2>/dev/null | awk -v f="$2" \
-    '$1 == f { print $2 }'; }
-loud() { [ -n "$1" ] && awk -v l="$1" 'BEGIN { exit !(l > -20) }'; }
-l=$(level "$T/bob.pcm" 440)
-check "bob hears alice across the hosts (${l:-nothing} dB)" loud "$l"
-l=$(level "$T/alice.pcm" 660)
-check "alice hears bob (${l:-nothing} dB)" loud "$l"
+l=$(tone_level "$T/bob.pcm" 440)
+check "bob hears alice across the hosts (${l:-nothing} dB)" above "$l" -20
+l=$(tone_level "$T/alice.pcm" 660)
+check "alice hears bob (${l:-nothing} dB)" above "$l" -20
 check "the hub sees no loss on bob's audio" eval 'ctl hub -j stats |
     jqe "any(.streams[]; .name == \"bob\" and .kind == \"audio\" and
     .dir == \"in\" and .packets > 50 and .loss < 5)"'

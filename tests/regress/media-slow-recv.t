@@ -7,9 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 plan 8
 
-level() { goertzel -s 0.5 "$2" <"$1" 2>>"$T/goertzel.log" |
-    awk -v f="$2" '$1 == f { print $2 }'; }
-above() { [ -n "$1" ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 now_ms() { date +%s%3N; }
 # quick: status answers within a second.
 quick() {
@@ -61,7 +58,7 @@ wait $ra
 n=$(wc -c <"$T/alice.pcm")
 check "alice's audio is continuous: 6 s within 5% (got $n bytes)" \
     test "$n" -ge 547200 -a "$n" -le 604800
-l=$(level "$T/alice.pcm" 770)
+l=$(tone_level "$T/alice.pcm" 770)
 check "alice hears carol's 770 Hz ($l dB)" above "$l" -40
 
 wait $rb
@@ -72,6 +69,6 @@ diag "status took $ms ms"
 
 timeout -k 2 2 meetctl -S "$T/A.sock" -s bob recv -a >"$T/bob.pcm" \
     2>>"$T/recv.log"
-l=$(level "$T/bob.pcm" 770)
+l=$(tone_level "$T/bob.pcm" 770)
 check "bob's next recv hears the tone again ($l dB)" above "$l" -40
 check "bob is still in the room" in_roster A alice bob
