@@ -29,6 +29,10 @@ ifeq ($(SANITIZE),1)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 endif
+# ThreadSanitizer, for what crosses between control and the media workers.
+ifeq ($(SANITIZE),thread)
+SANFLAGS = -fsanitize=thread -fno-omit-frame-pointer
+endif
 VERSION	= 0.1.0
 
 PKGS_LIB   = jansson

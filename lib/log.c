@@ -25,16 +25,17 @@ log_init(const char *name, int verbose, int flags)
 	log_flags = flags;
 }
 
+/* Set by the main thread, read by every thread. */
 void
 log_setverbose(int verbose)
 {
-	log_verbose = verbose;
+	__atomic_store_n(&log_verbose, verbose, __ATOMIC_RELAXED);
 }
 
 int
 log_getverbose(void)
 {
-	return log_verbose;
+	return __atomic_load_n(&log_verbose, __ATOMIC_RELAXED);
 }
 
 const char *
@@ -100,7 +101,7 @@ log_debug(const char *fmt, ...)
 {
 	va_list	ap;
 
-	if (log_verbose < 1)
+	if (log_getverbose() < 1)
 		return;
 	va_start(ap, fmt);
 	log_vwrite(LOG_DEBUG, fmt, ap, NULL);

@@ -288,34 +288,31 @@ cmd_media_kind(const char *s, enum media_kind *kind)
 static int
 cmd_track_exec(struct cmdq *q)
 {
-	struct track	*t;
 	enum media_kind	 kind;
+	uint32_t	 ssrc;
 	char		*cause;
 
 	if (cmd_media_kind(q->args[0], &kind) != 0) {
 		cmdq_error(q, "media-track: bad kind %s", q->args[0]);
 		return EXIT_USAGE;
 	}
-	if ((t = media_track_open(q->member, kind, 1, 0, &cause)) == NULL) {
+	if (media_send_open(q->member, kind, &ssrc, &cause) != 0) {
 		cmdq_error(q, "send: %s", cause);
 		free(cause);
 		return EXIT_REFUSED;
 	}
-	cmdq_json(q, json_pack("{s:I}", "ssrc", (json_int_t)t->ssrc));
+	cmdq_json(q, json_pack("{s:I}", "ssrc", (json_int_t)ssrc));
 	return EXIT_DONE;
 }
 
 static int
 cmd_untrack_exec(struct cmdq *q)
 {
-	struct track	*t;
 	long long	 ssrc;
 
 	ssrc = strtoll(q->args[0], NULL, 10);
-	t = media_track_find((uint32_t)ssrc);
-	if (t == NULL || t->member != q->member)
+	if (media_send_close(q->member, (uint32_t)ssrc) != 0)
 		return EXIT_REFUSED;
-	media_track_close(t, "the input ended");
 	return EXIT_DONE;
 }
 
@@ -324,9 +321,7 @@ static int
 cmd_sub_exec(struct cmdq *q)
 {
 	struct member	*m = q->member;
-	struct track	*t;
 	enum media_kind	 kind;
-	json_t		*a;
 	char		*cause;
 
 	if (cmd_media_kind(q->args[0], &kind) != 0 || kind == MEDIA_SCREEN) {
@@ -339,18 +334,8 @@ cmd_sub_exec(struct cmdq *q)
 		free(cause);
 		return EXIT_USAGE;
 	}
-	a = json_array();
-	if (m->room->media != NULL) {
-		TAILQ_FOREACH(t, &m->room->media->tracks, entry) {
-			if (t->ssrc != 0 && t->member != m)
-				json_array_append_new(a, json_pack(
-				    "{s:s,s:s,s:I}", "name", t->member->name,
-				    "kind", media_kind_name(t->kind), "ssrc",
-				    (json_int_t)t->ssrc));
-		}
-	}
 	cmdq_json(q, json_pack("{s:I,s:o}", "mix_ssrc",
-	    (json_int_t)m->mix_ssrc, "tracks", a));
+	    (json_int_t)m->mix_ssrc, "tracks", media_room_tracks(m->room, m)));
 	return EXIT_DONE;
 }
 

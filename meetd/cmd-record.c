@@ -29,7 +29,7 @@ cmd_record_status(struct cmdq *q, struct room *r)
 {
 	json_t	*o;
 
-	if ((o = record_status(r)) == NULL) {
+	if ((o = media_record_status(r)) == NULL) {
 		if (q->json)
 			cmdq_json(q, json_pack("{s:b}", "recording", 0));
 		else
@@ -74,20 +74,21 @@ cmd_record_exec(struct cmdq *q)
 		return EXIT_REFUSED;
 	}
 	if (strcmp(what, "stop") == 0) {
-		if (!record_active(r)) {
+		if (!r->recording) {
 			cmdq_error(q, "record: %s is not being recorded",
 			    r->name);
 			return EXIT_REFUSED;
 		}
-		record_stop(r, m->name, NULL);
+		media_record_stop(r, m->name);
 		return EXIT_DONE;
 	}
-	if (record_start(r, cmdq_get(q, 'o'), m->name, &cause) != 0) {
+	if (media_record_start(r, cmdq_get(q, 'o'), m->name, &cause) != 0) {
 		cmdq_error(q, "record: %s", cause);
 		free(cause);
 		return EXIT_REFUSED;
 	}
-	o = record_status(r);
+	if ((o = media_record_status(r)) == NULL)
+		o = json_pack("{s:b}", "recording", 0);	/* it failed at once */
 	if (q->json)
 		cmdq_json(q, o);
 	else {

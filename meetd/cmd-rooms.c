@@ -72,7 +72,7 @@ cmd_rooms_exec(struct cmdq *q)
 		cmdq_print(q, "%-20s %-16s %6u %7u %-5s %-6s %s", r->name,
 		    r->host != NULL ? r->host->name : "-", r->njoined,
 		    r->nwaiting, r->lobby ? "yes" : "no",
-		    r->locked ? "yes" : "no", record_active(r) ? "yes" : "no");
+		    r->locked ? "yes" : "no", r->recording ? "yes" : "no");
 	}
 	return EXIT_DONE;
 }

@@ -93,12 +93,13 @@ cmd_stats_media(struct cmdq *q, json_t *streams, json_t *node)
 static void
 cmd_stats_print(struct cmdq *q)
 {
-	json_t	*a, *x, *streams, *node;
-	size_t	 i;
+	json_t		*a, *x, *streams, *node;
+	uint64_t	 drops[DROP_MAX];
+	size_t		 i;
 
 	a = xfer_list();
-	streams = media_stats();
-	node = mstats_drops_json(media_node_drops);
+	streams = media_stats_all(drops);
+	node = mstats_drops_json(drops);
 	if (q->json) {
 		cmdq_json(q, json_pack("{s:o,s:o,s:o}", "transfers", a,
 		    "streams", streams, "dropped", node));

@@ -38,11 +38,12 @@ cmd_status_exec(struct cmdq *q)
 	json_decref(o);
 	if (q->json) {
 		cmdq_json(q, json_pack("{s:s,s:s,s:s,s:I,s:s,s:s?,s:i,s:i,"
-		    "s:o}", "version", MEET_VERSION, "node", cfg->node_name,
+		    "s:i,s:o}", "version", MEET_VERSION, "node", cfg->node_name,
 		    "id", node_id, "uptime", (json_int_t)up, "listen",
 		    listen_address, "socket", q->remote == NULL ?
-		    control_path : NULL, "rooms", (int)room_count(),
-		    "sessions", (int)session_count(), "links", links));
+		    control_path : NULL, "workers", (int)nworkers, "rooms",
+		    (int)room_count(), "sessions", (int)session_count(),
+		    "links", links));
 		return EXIT_DONE;
 	}
 	cmdq_print(q, "meetd %s, node %s", MEET_VERSION, cfg->node_name);
@@ -50,6 +51,7 @@ cmd_status_exec(struct cmdq *q)
 	cmdq_print(q, "listen:   %s", listen_address);
 	if (q->remote == NULL)
 		cmdq_print(q, "socket:   %s", control_path);
+	cmdq_print(q, "workers:  %u", nworkers);
 	cmdq_print(q, "rooms:    %u", room_count());
 	cmdq_print(q, "sessions: %u", session_count());
 	cmdq_print(q, "links:    %zu", json_array_size(links));

@@ -49,11 +49,11 @@ cmd_who_exec(struct cmdq *q)
 		    "s:s,s:s,s:b,s:b}", "name", m->name, "role",
 		    member_role(m), "audio", who_audio(m), "video",
 		    who_video(m), "screen", m->screen, "node", node, "joined",
-		    ts, "away", m->away, "rtp", m->rtp != NULL));
+		    ts, "away", m->away, "rtp", m->rtp));
 	}
 	if (q->json) {
 		cmdq_json(q, json_pack("{s:s,s:o,s:b}", "room", r->name,
-		    "participants", a, "recording", record_active(r)));
+		    "participants", a, "recording", r->recording));
 		return EXIT_DONE;
 	}
 	cmdq_print(q, "%-16s %-11s %-5s %-5s %-16s %s", "NAME", "ROLE",
@@ -65,12 +65,12 @@ cmd_who_exec(struct cmdq *q)
 		node = m->remote != NULL ? m->remote->name : cfg->node_name;
 		cmdq_print(q, "%-16s %-11s %-5s %-5s %-16s %s%s%s%s", m->name,
 		    member_role(m), who_audio(m), who_video(m),
-		    m->rtp != NULL ? "(plain RTP)" : node, ts,
+		    m->rtp ? "(plain RTP)" : node, ts,
 		    m->screen ? " (presenting)" : "",
 		    m->away ? " (away)" : "", "");
 	}
 	json_decref(a);
-	if (record_active(r))
+	if (r->recording)
 		cmdq_print(q, "(the meeting is being recorded)");
 	return EXIT_DONE;
 }

@@ -57,6 +57,7 @@ static const struct config_key config_keys[] = {
 	{ "files", "max_size", KEY_BYTES, OFF(file_max_size), 1, 1e15 },
 	{ "files", "quota", KEY_BYTES, OFF(file_quota), 1, 1e15 },
 	{ "files", "keep", KEY_SECONDS, OFF(file_keep), 0, 31536000 },
+	{ "media", "workers", KEY_INT, OFF(workers), 0, 256 },
 	{ "media", "mix_talkers", KEY_INT, OFF(mix_talkers), 0, 1000000 },
 	{ "media", "opus_bitrate", KEY_INT, OFF(opus_bitrate), 6000, 510000 },
 	{ "media", "video_quality", KEY_INT, OFF(video_quality), 1, 100 },
@@ -112,6 +113,7 @@ config_defaults(void)
 	c->file_max_size = 1LL << 30;
 	c->file_quota = 4LL << 30;
 	c->file_keep = 0;
+	c->workers = 0;
 	c->mix_talkers = 4;
 	c->opus_bitrate = 32000;
 	c->video_quality = 85;
@@ -133,6 +135,30 @@ config_defaults(void)
 		    (unsigned)geteuid());
 	c->verbose = 0;
 	return c;
+}
+
+static char *
+config_strdup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/* A copy of c that shares nothing with it (for another thread). */
+struct config *
+config_copy(const struct config *c)
+{
+	struct config	*n;
+
+	n = xmalloc(sizeof *n);
+	memcpy(n, c, sizeof *n);
+	n->path = config_strdup(c->path);
+	n->node_name = config_strdup(c->node_name);
+	n->listen = config_strdup(c->listen);
+	n->socket = config_strdup(c->socket);
+	n->socket_group = config_strdup(c->socket_group);
+	n->spool = config_strdup(c->spool);
+	n->record_dir = config_strdup(c->record_dir);
+	return n;
 }
 
 void
@@ -355,6 +381,11 @@ config_apply_reload(struct config *old, struct config *new)
 	    (old->socket != NULL && strcmp(old->socket, new->socket) != 0))
 		log_warnx("reload: [control] socket changed; it takes effect "
 		    "at the next start");
+	if (old->workers != new->workers) {
+		log_warnx("reload: [media] workers changed; it takes effect "
+		    "at the next start");
+		new->workers = old->workers;
+	}
 	free(new->listen);
 	new->listen = xstrdup(old->listen);
 	free(new->socket);

@@ -8,8 +8,8 @@
  * that loses its oldest audio or whole frames when the reader falls behind,
  * counted as slow-reader drops, and nothing else notices.
  *
- * When the room is on this node, media.c and mix.c hand frames here
- * directly.  When it is on another, the hosting node sends RTP to this
+ * When the room is on this node, its media worker (media.c, mix.c) posts
+ * frames here, and each recv's wants are told to it as a subscription.  When it is on another, the hosting node sends RTP to this
  * node's UDP port: the session's own mix (Opus, an SSRC of its own, told in
  * the answer to media-sub), and the packets of the room's tracks that some
  * recv here wants, as they are.  Those tracks are learned from the room's
@@ -124,7 +124,20 @@ downlink_start(struct cmdq *q, enum media_kind kind, const char *from,
 	q->data = dl;
 	q->on_cancel = downlink_cancel;
 	if (s->member != NULL) {
-		dl->subscribed = 1;	/* media.c looks here */
+		/* The room is here: its worker learns what this recv wants. */
+		if (media_sub_add(s->member, dl->id, kind, dl->from,
+		    cause) != 0) {
+			TAILQ_REMOVE(&s->downlinks, dl, entry);
+			q->data = NULL;
+			q->on_cancel = NULL;
+			q->out_fd = dl->fd;
+			event_free(dl->wev);
+			outq_free(dl->oq);
+			pcmconv_free(dl->conv);
+			free(dl);
+			return -1;
+		}
+		dl->subscribed = 1;
 		return 0;
 	}
 	snprintf(id, sizeof id, "%llu", (unsigned long long)dl->id);
@@ -282,30 +295,6 @@ downlink_solo(struct session *s, const char *name, const int16_t *pcm)
 	}
 }
 
-/*
- * This tick's frame of each speaker that s hears alone (recv -a -F), in a
- * room on this node: silence while that speaker sends nothing.
- */
-void
-downlink_solo_tick(struct session *s, struct room *r)
-{
-	static const int16_t	 silence[MIXER_FRAME];
-	struct downlink		*dl, *dl1;
-	struct member		*m;
-	struct track		*t;
-
-	TAILQ_FOREACH_SAFE(dl, &s->downlinks, entry, dl1) {
-		if (dl->kind != MEDIA_AUDIO || dl->from[0] == '\0')
-			continue;
-		t = NULL;
-		if ((m = room_member(r, dl->from)) != NULL &&
-		    !m->audio_muted)
-			t = media_member_track(m, MEDIA_AUDIO);
-		downlink_audio(dl, t != NULL && t->have_pcm ? t->pcm :
-		    silence);
-	}
-}
-
 /* A whole tagged JPEG from name. */
 void
 downlink_video(struct session *s, const char *name, const uint8_t *jpeg,
@@ -341,6 +330,8 @@ downlink_free(struct downlink *dl)
 	TAILQ_REMOVE(&s->downlinks, dl, entry);
 	if (dl->asked)
 		cmd_call_forget(dl);
+	if (dl->subscribed && s->member != NULL)
+		media_sub_remove(s->member, dl->id);
 	if (dl->subscribed && s->peer != NULL && s->member == NULL &&
 	    s->state == SESSION_JOINED) {
 		snprintf(id, sizeof id, "%llu", (unsigned long long)dl->id);

@@ -2,6 +2,8 @@
  * The TCP listener for node links, on the -l address, and beside it the
  * node's UDP port for media, of the same number.  Port 0 gives an ephemeral
  * port (the first whose number is free for both), which status reports.
+ * The UDP port is one socket per media worker (worker.c), in one
+ * SO_REUSEPORT group.
  */
 #include <sys/socket.h>
 
@@ -22,6 +24,10 @@
 char				 listen_address[ADDR_HOST_MAX + 8];
 static struct evconnlistener	*listener;
 static int			 bound_port;
+static struct sockaddr_storage	 udp_address;
+static socklen_t		 udp_address_len;
+static int			*udp_fds;
+static u_int			 udp_nfds;
 
 static void	listen_accept(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
@@ -52,9 +58,12 @@ listen_error(struct evconnlistener *l, void *arg)
 	log_warn("accept on %s", listen_address);
 }
 
-/* Listen on addr ("HOST:PORT"); 0, or -1 with *cause. */
+/*
+ * Listen on addr ("HOST:PORT"), with UDP sockets for n workers (their fds
+ * in *fds); 0, or -1 with *cause.
+ */
 int
-listen_start(const char *addr, char **cause)
+listen_start(const char *addr, u_int n, int **fds, char **cause)
 {
 	struct node_addr	 na;
 	struct addrinfo		 hints, *res;
@@ -77,6 +86,9 @@ listen_start(const char *addr, char **cause)
 		    gai_strerror(r));
 		return -1;
 	}
+	free(udp_fds);
+	udp_fds = xcalloc(n, sizeof *udp_fds);
+	udp_nfds = n;
 	for (tries = 0;; tries++) {
 		listener = evconnlistener_new_bind(base, listen_accept, NULL,
 		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
@@ -97,9 +109,8 @@ listen_start(const char *addr, char **cause)
 			freeaddrinfo(res);
 			return -1;
 		}
-		udp_node = udp_open((struct sockaddr *)&ss, sslen,
-		    udp_node_input, NULL, cause);
-		if (udp_node != NULL)
+		if (worker_open_sockets((struct sockaddr *)&ss, sslen,
+		    udp_nfds, udp_fds, cause) == 0)
 			break;
 		evconnlistener_free(listener);
 		listener = NULL;
@@ -114,6 +125,20 @@ listen_start(const char *addr, char **cause)
 	sockaddr_string((struct sockaddr *)&ss, listen_address,
 	    sizeof listen_address);
 	bound_port = sockaddr_port((struct sockaddr *)&ss);
+	memcpy(&udp_address, &ss, sizeof udp_address);
+	udp_address_len = sslen;
+	*fds = udp_fds;
+	return 0;
+}
+
+/* The node's UDP address (plain-RTP participants get ports beside it). */
+int
+listen_udp_address(struct sockaddr_storage *ss, socklen_t *len)
+{
+	if (udp_address_len == 0)
+		return -1;
+	memcpy(ss, &udp_address, sizeof *ss);
+	*len = udp_address_len;
 	return 0;
 }
 
@@ -131,7 +156,8 @@ listen_stop(void)
 		evconnlistener_free(listener);
 		listener = NULL;
 	}
-	udp_close(udp_node);
-	udp_node = NULL;
+	/* The workers' sockets close with the workers. */
+	free(udp_fds);
+	udp_fds = NULL;
 	udp_out_close();
 }

@@ -1,22 +1,26 @@
 /*
- * A room's media on the node hosting it (DESIGN.md section 3).
+ * A room's media on the node hosting it (DESIGN.md section 3), on the
+ * room's media worker (worker.c): everything here runs on that thread and
+ * is that worker's alone.  Control tells it who is in the room and what
+ * they send and want (media-control.c, media_apply below); it tells
+ * control what the room should hear of (events) and what sessions on this
+ * node get.
  *
  * Every stream a member sends into the room is a track: audio, camera or
  * screen, with an SSRC this node gives out.  Packets reach a track from
- * the node's UDP port (a member on another node), straight from uplink.c
- * (a session on this node) or from a plain-RTP participant's port.
+ * the worker's socket on the node's UDP port (a member on another node),
+ * from control (a session on this node, uplink.c) or from a plain-RTP
+ * participant's port.
  *
  * Video and screen packets are forwarded as they are: once to each other
  * node that has a member wanting them, to plain-RTP participants, and, for
  * sessions on this node, through one depacketizer per track whose whole
- * frames go to their recv pipes.  They never go back to their sender and
- * never leave their room.  Audio goes into the track's jitter buffer for
- * the mixer (mix.c); a member on another node that asked for one speaker
- * alone (recv -a -F) gets that speaker's packets forwarded too.
+ * frames go to control for their recv pipes.  They never go back to their
+ * sender and never leave their room.  Audio goes into the track's jitter
+ * buffer for the mixer (mix.c); a member on another node that asked for
+ * one speaker alone (recv -a -F) gets that speaker's packets forwarded too.
  *
- * What a member on another node wants is a list of subscriptions, one per
- * recv there; what a session on this node wants is read off its recv
- * commands (downlink.c).
+ * What a member wants is a list of subscriptions, one per recv.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,26 +38,24 @@
 #define TRACK_JB_FRAMES		50	/* one second of 20 ms frames */
 #define TRACK_MAX_FRAME		(4 * 1024 * 1024)
 
-static TAILQ_HEAD(, track) track_hash[TRACK_BUCKETS];
-static int		   track_hash_ready;
+/* What one worker holds: its rooms, their tracks, the other nodes. */
+struct media_worker {
+	TAILQ_HEAD(, track)		 track_hash[TRACK_BUCKETS];
+	TAILQ_HEAD(, room_media)	 rooms;
+	TAILQ_HEAD(, media_remote)	 remotes;
+};
+static __thread struct media_worker *mw;
 
 static void	media_video(struct track *, const uint8_t *, size_t,
 		    const struct rtp_header *, uint64_t);
 static void	media_solo(struct track *, const uint8_t *, size_t);
 static void	media_frame(const uint8_t *, size_t, void *);
-static void	media_event(struct member *, const char *, struct track *);
+static void	media_room_free(struct room_media *);
 
 static TAILQ_HEAD(, track) *
 track_bucket(uint32_t ssrc)
 {
-	int	i;
-
-	if (!track_hash_ready) {
-		for (i = 0; i < TRACK_BUCKETS; i++)
-			TAILQ_INIT(&track_hash[i]);
-		track_hash_ready = 1;
-	}
-	return (void *)&track_hash[ssrc % TRACK_BUCKETS];
+	return (void *)&mw->track_hash[ssrc % TRACK_BUCKETS];
 }
 
 struct track *
@@ -68,42 +70,97 @@ media_track_find(uint32_t ssrc)
 	return NULL;
 }
 
-/* An SSRC no stream of this node uses: never 0, which means "none yet". */
-uint32_t
-media_new_ssrc(void)
+/* The worker starts: its tables, its socket on the node's port. */
+void
+media_worker_begin(int fd)
 {
-	struct room	*r;
-	struct member	*m;
-	uint32_t	 ssrc;
-	int		 taken;
+	int	i;
 
-	for (;;) {
-		ssrc = arc4random();
-		if (ssrc == 0 || media_track_find(ssrc) != NULL)
-			continue;
-		taken = 0;
-		TAILQ_FOREACH(r, &rooms, entry) {
-			TAILQ_FOREACH(m, &r->members, entry) {
-				if (m->mix_ssrc == ssrc)
-					taken = 1;
-			}
-		}
-		if (!taken)
-			return ssrc;
-	}
+	mw = xcalloc(1, sizeof *mw);
+	for (i = 0; i < TRACK_BUCKETS; i++)
+		TAILQ_INIT(&mw->track_hash[i]);
+	TAILQ_INIT(&mw->rooms);
+	TAILQ_INIT(&mw->remotes);
+	udp_node = udp_wrap(fd, media_node_input, NULL);
+	report_start();
 }
 
-/* The room's media, made at need. */
+/* The worker stops: rooms still here (the node is going) end quietly. */
+void
+media_worker_end(void)
+{
+	struct room_media	*rm;
+	struct media_remote	*r;
+
+	report_stop();
+	while ((rm = TAILQ_FIRST(&mw->rooms)) != NULL)
+		media_room_free(rm);
+	while ((r = TAILQ_FIRST(&mw->remotes)) != NULL) {
+		TAILQ_REMOVE(&mw->remotes, r, entry);
+		free(r);
+	}
+	udp_close(udp_node);
+	udp_node = NULL;
+	free(mw);
+	mw = NULL;
+}
+
 struct room_media *
-media_room(struct room *r)
+media_room_find(uint64_t id)
+{
+	struct room_media	*rm;
+
+	TAILQ_FOREACH(rm, &mw->rooms, entry) {
+		if (rm->id == id)
+			return rm;
+	}
+	return NULL;
+}
+
+/* Each room of this worker, for report.c. */
+struct room_media *
+media_room_next(struct room_media *rm)
+{
+	return rm == NULL ? TAILQ_FIRST(&mw->rooms) : TAILQ_NEXT(rm, entry);
+}
+
+struct media_member *
+media_member_find(struct room_media *rm, uint64_t id)
+{
+	struct media_member	*m;
+
+	TAILQ_FOREACH(m, &rm->members, entry) {
+		if (m->id == id)
+			return m;
+	}
+	return NULL;
+}
+
+struct media_member *
+media_member_named(struct room_media *rm, const char *name)
+{
+	struct media_member	*m;
+
+	TAILQ_FOREACH(m, &rm->members, entry) {
+		if (strcmp(m->name, name) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+/* The room's media, made when control first tells of a member. */
+static struct room_media *
+media_room_get(uint64_t id, const char *name)
 {
 	struct room_media	*rm;
 	struct mixer_params	 mp;
 
-	if (r->media != NULL)
-		return r->media;
+	if ((rm = media_room_find(id)) != NULL)
+		return rm;
 	rm = xcalloc(1, sizeof *rm);
-	rm->room = r;
+	rm->id = id;
+	snprintf(rm->name, sizeof rm->name, "%s", name);
+	TAILQ_INIT(&rm->members);
 	TAILQ_INIT(&rm->tracks);
 	TAILQ_INIT(&rm->encs);
 	mixer_params_default(&mp);
@@ -111,68 +168,46 @@ media_room(struct room *r)
 	if ((rm->mixer = mixer_new(&mp)) == NULL)
 		fatalx("mixer_new: bad parameters");
 	rm->mix_ts = arc4random();
-	r->media = rm;
+	TAILQ_INSERT_TAIL(&mw->rooms, rm, entry);
 	return rm;
 }
 
 struct track *
-media_member_track(struct member *m, enum media_kind kind)
+media_member_track(struct media_member *m, enum media_kind kind)
 {
 	struct track	*t;
 
-	if (m->room->media == NULL)
-		return NULL;
-	TAILQ_FOREACH(t, &m->room->media->tracks, entry) {
+	TAILQ_FOREACH(t, &m->rm->tracks, entry) {
 		if (t->member == m && t->kind == kind)
 			return t;
 	}
 	return NULL;
 }
 
-/* {event, name, ssrc} to the whole room. */
-static void
-media_event(struct member *m, const char *type, struct track *t)
+/* {event, room, ...}: for control to give the room; the caller fills it. */
+json_t *
+media_event_new(struct room_media *rm, const char *type)
 {
-	json_t	*ev;
-
-	ev = room_event(m->room, type);
-	json_object_set_new(ev, "name", json_string(m->name));
-	if (t != NULL && t->ssrc != 0)
-		json_object_set_new(ev, "ssrc", json_integer(t->ssrc));
-	room_broadcast(m->room, ev);
-	json_decref(ev);
+	return events_new(type, rm->name);
 }
 
 /*
- * A new stream from m.  wallclock: its RTP time is the sender's wall
- * clock (a meet node's), so receivers can tag capture times; l16: audio
- * in L16, not Opus.  Plain-RTP participants' tracks get their SSRC when
- * the first packet names it (rtp-peer.c): they pass hashed 0.
+ * A new stream from m, with ssrc from control (0: a plain-RTP participant's,
+ * learned from its first packet, and not in the node's table).  wallclock:
+ * its RTP time is the sender's wall clock (a meet node's), so receivers can
+ * tag capture times; l16: audio in L16, not Opus.
  */
 struct track *
-media_track_open(struct member *m, enum media_kind kind, int wallclock,
-    int l16, char **cause)
+media_track_open(struct media_member *m, enum media_kind kind, uint32_t ssrc,
+    int wallclock, int l16)
 {
-	struct room_media	*rm;
-	struct member		*o;
+	struct room_media	*rm = m->rm;
 	struct track		*t;
 	char			*why;
 
-	if (media_member_track(m, kind) != NULL) {
-		xasprintf(cause, "%s already sends %s", m->name,
-		    media_kind_name(kind));
+	if (media_member_track(m, kind) != NULL ||
+	    (ssrc != 0 && media_track_find(ssrc) != NULL))
 		return NULL;
-	}
-	if (kind == MEDIA_SCREEN) {
-		TAILQ_FOREACH(o, &m->room->members, entry) {
-			if (o->screen) {
-				xasprintf(cause, "%s is already presenting in "
-				    "%s", o->name, m->room->name);
-				return NULL;
-			}
-		}
-	}
-	rm = media_room(m->room);
 	t = xcalloc(1, sizeof *t);
 	t->rm = rm;
 	t->member = m;
@@ -199,16 +234,12 @@ media_track_open(struct member *m, enum media_kind kind, int wallclock,
 		t->fromlen = m->remote->media_len;
 	}
 	TAILQ_INSERT_TAIL(&rm->tracks, t, entry);
-	if (m->rtp == NULL) {
-		t->ssrc = media_new_ssrc();
+	if (ssrc != 0) {
+		t->ssrc = ssrc;
 		rtp_source_init(&t->st.rs, t->ssrc);
 		TAILQ_INSERT_TAIL(track_bucket(t->ssrc), t, hentry);
 		t->hashed = 1;
 	}
-	log_info("room %s: %s %s on (ssrc %08x)", m->room->name, m->name,
-	    media_kind_name(kind), t->ssrc);
-	media_event(m, kind == MEDIA_AUDIO ? "audio-on" : kind == MEDIA_VIDEO ?
-	    "video-on" : "screen-on", t);
 	return t;
 }
 
@@ -220,44 +251,41 @@ media_track_set_ssrc(struct track *t, uint32_t ssrc)
 	rtp_source_init(&t->st.rs, ssrc);
 }
 
-/* The stream ended; why (NULL: quietly, its member is going) for the room. */
+/* The stream ended (control told the room, if it was to be told). */
 void
-media_track_close(struct track *t, const char *why)
+media_track_close(struct track *t)
 {
-	struct member	*m = t->member;
-	const char	*type;
+	struct media_member	*m = t->member;
 
 	if (t->kind == MEDIA_AUDIO) {
 		mixer_remove(t->rm->mixer, m->id);
 		m->audio = 0;
-		type = "audio-off";
-	} else if (t->kind == MEDIA_VIDEO) {
+	} else if (t->kind == MEDIA_VIDEO)
 		m->video = 0;
-		type = "video-off";
-	} else {
+	else
 		m->screen = 0;
-		type = "screen-off";
-	}
+	if (m->rtp != NULL)
+		rtp_peer_track_gone(m->rtp, t);
 	TAILQ_REMOVE(&t->rm->tracks, t, entry);
 	if (t->hashed)
 		TAILQ_REMOVE(track_bucket(t->ssrc), t, hentry);
-	if (why != NULL) {
-		log_info("room %s: %s %s off (%s)", m->room->name, m->name,
-		    media_kind_name(t->kind), why);
-		media_event(m, type, t);
-	}
 	jitterbuf_free(t->jb);
 	opuscodec_dec_free(t->dec);
 	rfc2435_depack_free(t->dp);
 	free(t);
 }
 
+/*
+ * Does m want kind from the member called from?  Audio: one speaker alone
+ * (recv -a -F); the mix is media_wants_mix.
+ */
 static int
-sub_wants(struct member *m, enum media_kind kind, const char *from)
+member_wants(struct media_member *m, enum media_kind kind, const char *from)
 {
 	struct media_sub	*s;
 
-	/* Audio of one speaker only for recv -a -F (the mix is mixed). */
+	if (kind == MEDIA_SCREEN)
+		kind = MEDIA_VIDEO;
 	TAILQ_FOREACH(s, &m->subs, entry) {
 		if (s->kind == kind && ((s->from[0] == '\0' &&
 		    kind != MEDIA_AUDIO) || strcmp(s->from, from) == 0))
@@ -266,29 +294,14 @@ sub_wants(struct member *m, enum media_kind kind, const char *from)
 	return 0;
 }
 
-/* Does m want kind (audio: its mix) from member from? */
-static int
-member_wants(struct member *m, enum media_kind kind, const char *from)
-{
-	if (m->state != MEMBER_JOINED)
-		return 0;
-	if (m->session != NULL)
-		return downlink_wants(m->session, kind, from);
-	return sub_wants(m, kind, from);
-}
-
 /* Would m take the room's mix this tick? */
 int
-media_wants_mix(struct member *m)
+media_wants_mix(struct media_member *m)
 {
 	struct media_sub	*s;
 
-	if (m->state != MEMBER_JOINED)
-		return 0;
 	if (m->rtp != NULL)
 		return 1;
-	if (m->session != NULL)
-		return downlink_wants(m->session, MEDIA_MIX, NULL);
 	TAILQ_FOREACH(s, &m->subs, entry) {
 		if (s->kind == MEDIA_AUDIO && s->from[0] == '\0')
 			return 1;
@@ -304,7 +317,7 @@ void
 media_track_input(struct track *t, const uint8_t *pkt, size_t len,
     const struct rtp_header *h, uint64_t now)
 {
-	struct member		*m = t->member;
+	struct media_member	*m = t->member;
 	enum rtp_seq_result	 r;
 	enum jitterbuf_push	 jr;
 	uint32_t		 arrival;
@@ -361,12 +374,12 @@ static void
 media_send_remotes(struct track *t, const uint8_t *pkt, size_t len,
     enum media_kind want)
 {
-	static uint64_t	 gen;
-	struct member	*m;
+	static __thread uint64_t gen;
+	struct media_member	*m;
 
 	/* Once to each node, however many of its members want it. */
 	gen++;
-	TAILQ_FOREACH(m, &t->rm->room->members, entry) {
+	TAILQ_FOREACH(m, &t->rm->members, entry) {
 		if (m == t->member || m->remote == NULL ||
 		    m->remote->media_len == 0 || m->remote->sent_gen == gen ||
 		    !member_wants(m, want, t->member->name))
@@ -389,21 +402,21 @@ static void
 media_video(struct track *t, const uint8_t *pkt, size_t len,
     const struct rtp_header *h, uint64_t now)
 {
-	struct member	*m;
-	int		 local = 0;
+	struct media_member	*m;
+	int			 local = 0;
 
 	(void)now;
 	media_send_remotes(t, pkt, len, MEDIA_VIDEO);
-	TAILQ_FOREACH(m, &t->rm->room->members, entry) {
-		if (m == t->member || m->state != MEMBER_JOINED)
+	TAILQ_FOREACH(m, &t->rm->members, entry) {
+		if (m == t->member)
 			continue;
 		if (m->rtp != NULL)
 			rtp_peer_video(m->rtp, t, pkt, len, h);
-		else if (m->session != NULL && downlink_wants(m->session,
-		    MEDIA_VIDEO, t->member->name))
+		else if (m->session != 0 && member_wants(m, MEDIA_VIDEO,
+		    t->member->name))
 			local = 1;
 	}
-	if (!local && !record_active(t->rm->room))
+	if (!local && t->rm->rec == NULL)
 		return;
 	if (t->dp == NULL)
 		t->dp = rfc2435_depack_new(TRACK_MAX_FRAME);
@@ -445,161 +458,121 @@ media_capture_time(int wallclock, uint32_t ts)
 static void
 media_frame(const uint8_t *jpeg, size_t len, void *arg)
 {
-	struct track	*t = arg;
-	struct member	*m;
-	uint8_t		*tagged;
-	size_t		 tlen;
-	char		 src[NAME_MAX_LEN + 8];
-	uint64_t	 capture;
+	struct track		*t = arg;
+	struct media_member	*m;
+	uint8_t			*tagged;
+	size_t			 tlen;
+	char			 src[NAME_MAX_LEN + 8];
+	uint64_t		 capture;
 
 	capture = media_capture_time(t->wallclock, t->cur_ts);
-	if (record_active(t->rm->room))
-		record_video(t->rm->room, t, jpeg, len, capture);
+	if (t->rm->rec != NULL)
+		record_video(t->rm, t, jpeg, len, capture);
 	tagged = mjpeg_tag_set(jpeg, len, media_source_name(t->member->name,
 	    t->kind, src, sizeof src), capture, &tlen);
 	if (tagged == NULL)
 		return;
-	TAILQ_FOREACH(m, &t->rm->room->members, entry) {
-		if (m != t->member && m->session != NULL &&
-		    m->state == MEMBER_JOINED)
-			downlink_video(m->session, t->member->name, tagged,
+	TAILQ_FOREACH(m, &t->rm->members, entry) {
+		if (m != t->member && m->session != 0 &&
+		    member_wants(m, MEDIA_VIDEO, t->member->name))
+			media_post_video(m->session, t->member->name, tagged,
 			    tlen);
 	}
 	free(tagged);
 }
 
-int
-media_sub_add(struct member *m, uint64_t id, enum media_kind kind,
-    const char *from, char **cause)
-{
-	struct media_sub	*s;
-
-	if (from != NULL && *from != '\0' && name_valid(from) != 0) {
-		xasprintf(cause, "bad name: %s", from);
-		return -1;
-	}
-	s = xcalloc(1, sizeof *s);
-	s->id = id;
-	s->kind = kind;
-	snprintf(s->from, sizeof s->from, "%s", from != NULL ? from : "");
-	TAILQ_INSERT_TAIL(&m->subs, s, entry);
-	if (kind == MEDIA_AUDIO && s->from[0] != '\0')
-		media_room(m->room)->solo_subs++;
-	if (kind == MEDIA_AUDIO && m->mix_ssrc == 0)
-		m->mix_ssrc = media_new_ssrc();
-	return 0;
-}
-
 static void
-media_sub_free(struct member *m, struct media_sub *s)
+media_sub_free(struct media_member *m, struct media_sub *s)
 {
 	if (s->kind == MEDIA_AUDIO && s->from[0] != '\0' &&
-	    m->room->media != NULL && m->room->media->solo_subs > 0)
-		m->room->media->solo_subs--;
+	    m->rm->solo_subs > 0)
+		m->rm->solo_subs--;
 	TAILQ_REMOVE(&m->subs, s, entry);
 	free(s);
 }
 
-void
-media_sub_remove(struct member *m, uint64_t id)
+static void
+media_member_free(struct media_member *m)
 {
-	struct media_sub	*s;
-
-	TAILQ_FOREACH(s, &m->subs, entry) {
-		if (s->id == id) {
-			media_sub_free(m, s);
-			return;
-		}
-	}
-}
-
-/* Self (by is m's name) or the host mutes or unmutes m's audio or video. */
-void
-media_set_muted(struct member *m, enum media_kind kind, int on,
-    const char *by)
-{
-	json_t	*ev;
-	int	*flag;
-
-	flag = kind == MEDIA_AUDIO ? &m->audio_muted : &m->video_muted;
-	if (*flag == on)
-		return;
-	*flag = on;
-	ev = room_event(m->room, on ? "muted" : "unmuted");
-	json_object_set_new(ev, "name", json_string(m->name));
-	json_object_set_new(ev, "media", json_string(kind == MEDIA_AUDIO ?
-	    "audio" : "video"));
-	json_object_set_new(ev, "by", json_string(by));
-	room_broadcast(m->room, ev);
-	json_decref(ev);
-}
-
-/* m leaves the room: its streams and subscriptions go, without events. */
-void
-media_member_gone(struct member *m)
-{
+	struct room_media	*rm = m->rm;
 	struct media_sub	*s;
 	struct track		*t, *t1;
 
 	while ((s = TAILQ_FIRST(&m->subs)) != NULL)
 		media_sub_free(m, s);
-	if (m->rtp != NULL) {
-		rtp_peer_free(m->rtp);
-		m->rtp = NULL;
-	}
-	if (m->room->media == NULL)
-		return;
-	TAILQ_FOREACH_SAFE(t, &m->room->media->tracks, entry, t1) {
+	TAILQ_FOREACH_SAFE(t, &rm->tracks, entry, t1) {
 		if (t->member == m)
-			media_track_close(t, NULL);
+			media_track_close(t);
 	}
+	rtp_peer_free(m->rtp);
+	if (m->remote != NULL && --m->remote->refs == 0) {
+		TAILQ_REMOVE(&mw->remotes, m->remote, entry);
+		free(m->remote);
+	}
+	if (rm->talker == m->id)
+		rm->talker = 0;
+	TAILQ_REMOVE(&rm->members, m, entry);
+	free(m);
 }
 
-void
-media_room_free(struct room *r)
+static void
+media_room_free(struct room_media *rm)
 {
-	struct room_media	*rm = r->media;
-	struct track		*t;
+	struct media_member	*m;
 
-	if (rm == NULL)
-		return;
-	record_stop(r, NULL, NULL);
-	while ((t = TAILQ_FIRST(&rm->tracks)) != NULL)
-		media_track_close(t, NULL);
+	record_stop(rm, NULL, NULL);
+	while ((m = TAILQ_FIRST(&rm->members)) != NULL)
+		media_member_free(m);
 	mix_free(rm);
 	mixer_free(rm->mixer);
+	TAILQ_REMOVE(&mw->rooms, rm, entry);
 	free(rm);
-	r->media = NULL;
 }
 
-/* Every media stream of this node, for stats. */
+/* This worker's view of a node its members come from. */
+static struct media_remote *
+media_remote_get(uint64_t id, const struct sockaddr_storage *addr,
+    socklen_t len)
+{
+	struct media_remote	*r;
+
+	TAILQ_FOREACH(r, &mw->remotes, entry) {
+		if (r->id == id)
+			return r;
+	}
+	r = xcalloc(1, sizeof *r);
+	r->id = id;
+	memcpy(&r->media_addr, addr, sizeof r->media_addr);
+	r->media_len = len;
+	TAILQ_INSERT_TAIL(&mw->remotes, r, entry);
+	return r;
+}
+
+/* The streams of this worker's rooms, for stats. */
 json_t *
 media_stats(void)
 {
-	struct room	*r;
-	struct member	*m;
-	struct track	*t;
-	struct session	*s;
-	json_t		*a, *o;
-	char		 peer[ADDR_HOST_MAX + 8];
-	uint64_t	 now = mono_usec();
+	struct room_media	*rm;
+	struct media_member	*m;
+	struct track		*t;
+	json_t			*a, *o;
+	char			 peer[ADDR_HOST_MAX + 8];
+	uint64_t		 now = mono_usec();
 
 	a = json_array();
-	TAILQ_FOREACH(r, &rooms, entry) {
-		if (r->media != NULL) {
-			TAILQ_FOREACH(t, &r->media->tracks, entry) {
-				peer[0] = '\0';
-				if (t->fromlen != 0)
-					sockaddr_string((struct sockaddr *)
-					    &t->from, peer, sizeof peer);
-				if (t->dp != NULL)
-					mstats_depack(&t->st, t->dp);
-				json_array_append_new(a, mstats_json(&t->st,
-				    "in", r->name, t->member->name, t->kind,
-				    t->ssrc, peer, now));
-			}
+	TAILQ_FOREACH(rm, &mw->rooms, entry) {
+		TAILQ_FOREACH(t, &rm->tracks, entry) {
+			peer[0] = '\0';
+			if (t->fromlen != 0)
+				sockaddr_string((struct sockaddr *)&t->from,
+				    peer, sizeof peer);
+			if (t->dp != NULL)
+				mstats_depack(&t->st, t->dp);
+			json_array_append_new(a, mstats_json(&t->st, "in",
+			    rm->name, t->member->name, t->kind, t->ssrc, peer,
+			    now));
 		}
-		TAILQ_FOREACH(m, &r->members, entry) {
+		TAILQ_FOREACH(m, &rm->members, entry) {
 			if (m->rtp != NULL) {
 				json_array_extend(a, o = rtp_peer_stats(m->rtp));
 				json_decref(o);
@@ -607,29 +580,23 @@ media_stats(void)
 				sockaddr_string((struct sockaddr *)
 				    &m->remote->media_addr, peer, sizeof peer);
 				json_array_append_new(a, mstats_json(
-				    &m->mix_st, "out", r->name, m->name,
+				    &m->mix_st, "out", rm->name, m->name,
 				    MEDIA_MIX, m->mix_ssrc, peer, now));
 			}
 		}
-	}
-	TAILQ_FOREACH(s, &sessions, entry) {
-		json_array_extend(a, o = uplink_stats(s));
-		json_decref(o);
-		json_array_extend(a, o = downlink_stats(s));
-		json_decref(o);
 	}
 	return a;
 }
 
 /*
- * A datagram on the node's port: RTCP (report.c), the RTP of a track of a
- * room here sent from another node (from the IP of that node's link, and
- * once its first packet fixed the port, from that port alone), or media of
- * a room on another node for sessions here (downlink.c).  Anything else is
- * dropped and counted.
+ * A datagram on the worker's socket on the node's port: RTCP (report.c),
+ * or the RTP of a track of a room here sent from another node (from the IP
+ * of that node's link, and once its first packet fixed the port, from that
+ * port alone).  Anything else goes to control: media of a room on another
+ * node for sessions here (downlink.c).
  */
 void
-udp_node_input(struct udp_sock *u, uint8_t *buf, size_t len,
+media_node_input(struct udp_sock *u, uint8_t *buf, size_t len,
     const struct sockaddr *from, socklen_t fromlen, uint64_t now, void *arg)
 {
 	struct rtp_header	 h;
@@ -638,42 +605,40 @@ udp_node_input(struct udp_sock *u, uint8_t *buf, size_t len,
 	(void)u;
 	(void)arg;
 	if (rtp_is_rtcp(buf, len)) {
-		report_input(buf, len, from, now);
+		if (report_input(buf, len, from, now) != 0)
+			media_post_packet(buf, len, from, fromlen, now);
 		return;
 	}
 	if (rtp_parse(buf, len, &h) != 0) {
 		media_node_drops[DROP_MALFORMED]++;
 		return;
 	}
-	if ((t = media_track_find(h.ssrc)) != NULL) {
-		if (t->member->remote == NULL || t->fromlen == 0 ||
-		    !sockaddr_same_host(from, (struct sockaddr *)&t->from) ||
-		    (t->latched && !sockaddr_same(from,
-		    (struct sockaddr *)&t->from))) {
-			mstats_drop(&t->st, DROP_SOURCE, 1);
-			return;
-		}
-		if (!t->latched) {
-			memcpy(&t->from, from, fromlen);
-			t->fromlen = fromlen;
-			t->latched = 1;
-			media_remote_latch(t->member->remote, from, fromlen);
-		}
-		media_track_input(t, buf, len, &h, now);
+	if ((t = media_track_find(h.ssrc)) == NULL) {
+		media_post_packet(buf, len, from, fromlen, now);
 		return;
 	}
-	if (downlink_input(buf, len, &h, from, now) == 0)
+	if (t->member->remote == NULL || t->fromlen == 0 ||
+	    !sockaddr_same_host(from, (struct sockaddr *)&t->from) ||
+	    (t->latched && !sockaddr_same(from, (struct sockaddr *)&t->from))) {
+		mstats_drop(&t->st, DROP_SOURCE, 1);
 		return;
-	media_node_drops[DROP_UNKNOWN]++;
+	}
+	if (!t->latched) {
+		memcpy(&t->from, from, fromlen);
+		t->fromlen = fromlen;
+		t->latched = 1;
+		media_remote_latch(t->member->remote, from, fromlen);
+	}
+	media_track_input(t, buf, len, &h, now);
 }
 
 /*
  * Media to a node's members goes back where its media comes from (its
  * packets leave from a wildcard socket, maybe through NAT), once a packet
- * from the link's host shows it.
+ * from the link's host shows it.  Every worker and control hear of it.
  */
 void
-media_remote_latch(struct remote *r, const struct sockaddr *from,
+media_remote_latch(struct media_remote *r, const struct sockaddr *from,
     socklen_t fromlen)
 {
 	if (r->media_len != 0 && !sockaddr_same_host(from,
@@ -681,6 +646,138 @@ media_remote_latch(struct remote *r, const struct sockaddr *from,
 		return;
 	if (fromlen > sizeof r->media_addr)
 		return;
+	if (r->media_len == fromlen && memcmp(&r->media_addr, from,
+	    fromlen) == 0)
+		return;
 	memcpy(&r->media_addr, from, fromlen);
 	r->media_len = fromlen;
+	media_post_latch(r->id, from, fromlen);
+}
+
+/* What control says, on the worker of the room it is about. */
+void
+media_apply(void *arg)
+{
+	struct media_msg	*msg = arg;
+	struct room_media	*rm = NULL;
+	struct media_member	*m = NULL;
+	struct media_remote	*r;
+	struct media_sub	*s;
+	struct track		*t;
+	struct rtp_header	 h;
+
+	if (msg->room != 0 && (rm = media_room_find(msg->room)) != NULL &&
+	    msg->member != 0)
+		m = media_member_find(rm, msg->member);
+	switch (msg->type) {
+	case MEDIA_MSG_MEMBER:
+		rm = media_room_get(msg->room, msg->text);
+		if (media_member_find(rm, msg->member) != NULL)
+			break;
+		m = xcalloc(1, sizeof *m);
+		m->rm = rm;
+		m->id = msg->member;
+		snprintf(m->name, sizeof m->name, "%s", msg->name);
+		m->session = msg->session;
+		m->audio_muted = (msg->flags & MEDIA_MSG_AUDIO_MUTED) != 0;
+		m->video_muted = (msg->flags & MEDIA_MSG_VIDEO_MUTED) != 0;
+		m->mix_ssrc = msg->ssrc;
+		mstats_init(&m->mix_st, m->mix_ssrc, 48000, 0);
+		TAILQ_INIT(&m->subs);
+		if (msg->id != 0) {
+			m->remote = media_remote_get(msg->id, &msg->addr,
+			    msg->addrlen);
+			m->remote->refs++;
+		}
+		TAILQ_INSERT_TAIL(&rm->members, m, entry);
+		break;
+	case MEDIA_MSG_MEMBER_GONE:
+		if (m != NULL)
+			media_member_free(m);
+		break;
+	case MEDIA_MSG_ROOM_GONE:
+		if (rm != NULL)
+			media_room_free(rm);
+		break;
+	case MEDIA_MSG_MUTED:
+		if (m == NULL)
+			break;
+		if (msg->kind == MEDIA_AUDIO)
+			m->audio_muted = msg->on;
+		else
+			m->video_muted = msg->on;
+		break;
+	case MEDIA_MSG_SUB:
+		if (m == NULL)
+			break;
+		if (!msg->on) {
+			TAILQ_FOREACH(s, &m->subs, entry) {
+				if (s->id == msg->id) {
+					media_sub_free(m, s);
+					break;
+				}
+			}
+			break;
+		}
+		s = xcalloc(1, sizeof *s);
+		s->id = msg->id;
+		s->kind = msg->kind;
+		snprintf(s->from, sizeof s->from, "%s", msg->name);
+		TAILQ_INSERT_TAIL(&m->subs, s, entry);
+		if (s->kind == MEDIA_AUDIO && s->from[0] != '\0')
+			rm->solo_subs++;
+		if (s->kind == MEDIA_AUDIO && m->mix_ssrc == 0 &&
+		    msg->ssrc != 0) {
+			m->mix_ssrc = msg->ssrc;
+			mstats_init(&m->mix_st, m->mix_ssrc, 48000, 0);
+		}
+		break;
+	case MEDIA_MSG_TRACK:
+		if (m == NULL)
+			break;
+		if (msg->on) {
+			if (media_track_open(m, msg->kind, msg->ssrc,
+			    msg->flags & MEDIA_MSG_WALLCLOCK, 0) == NULL)
+				log_warnx("room %s: %s: a second %s stream",
+				    rm->name, m->name,
+				    media_kind_name(msg->kind));
+		} else if ((t = media_track_find(msg->ssrc)) != NULL &&
+		    t->member == m)
+			media_track_close(t);
+		break;
+	case MEDIA_MSG_PACKET:
+		if ((t = media_track_find(msg->ssrc)) != NULL &&
+		    t->member->session == msg->session &&
+		    rtp_parse(msg->data, msg->len, &h) == 0)
+			media_track_input(t, msg->data, msg->len, &h,
+			    mono_usec());
+		break;
+	case MEDIA_MSG_REMOTE:
+		TAILQ_FOREACH(r, &mw->remotes, entry) {
+			if (r->id != msg->id || msg->addrlen == 0)
+				continue;
+			memcpy(&r->media_addr, &msg->addr, msg->addrlen);
+			r->media_len = msg->addrlen;
+		}
+		break;
+	case MEDIA_MSG_RECORD_STOP:
+		if (rm != NULL)
+			record_stop(rm, msg->name[0] != '\0' ? msg->name : NULL,
+			    NULL);
+		break;
+	case MEDIA_MSG_RECORD_EVENT:
+		if (rm != NULL && rm->rec != NULL)
+			record_event(rm, msg->ev);
+		break;
+	case MEDIA_MSG_PEER:
+		if (m != NULL && m->rtp == NULL) {
+			m->rtp = msg->ptr;
+			rtp_peer_attach(m->rtp, m);
+		} else
+			rtp_peer_free(msg->ptr);
+		break;
+	default:		/* control's, never sent here */
+		break;
+	}
+	media_msg_free(msg);
 }

@@ -74,6 +74,7 @@ meetd_reload(void)
 	config_apply_reload(cfg, new);
 	config_free(cfg);
 	cfg = new;
+	worker_reload();
 	log_setverbose(cfg->verbose > verbose_flags ? cfg->verbose :
 	    verbose_flags);
 	TAILQ_FOREACH(r, &rooms, entry) {
@@ -100,7 +101,8 @@ meetd_shutdown(const char *why)
 	remote_close_all();
 	client_close_all();
 	control_stop();
-	report_stop();
+	report_sessions_stop();
+	worker_stop();		/* after the rooms: their media ended first */
 	listen_stop();
 	/* A moment for goodbyes to leave the buffers. */
 	event_base_loopexit(base, &tv);
@@ -127,7 +129,8 @@ main(int argc, char **argv)
 	const char	*socket_path = NULL, *listen_addr = NULL;
 	char		 err[512];
 	char		*cause, status[512];
-	int		 ch, check = 0;
+	int		 ch, check = 0, *fds;
+	u_int		 n;
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 'n' },
@@ -207,11 +210,13 @@ main(int argc, char **argv)
 		    control_default_path();
 	if (control_start(socket_path, cfg->socket_group, &cause) != 0)
 		fatalx("control socket %s", cause);
-	if (listen_start(cfg->listen, &cause) != 0) {
+	n = cfg->workers > 0 ? (u_int)cfg->workers : worker_default_count();
+	if (listen_start(cfg->listen, n, &fds, &cause) != 0) {
 		control_stop();
 		fatalx("%s", cause);
 	}
-	report_start();
+	worker_start(n, fds);
+	report_sessions_start();
 	sig_term = evsignal_new(base, SIGTERM, meetd_signal, NULL);
 	sig_int = evsignal_new(base, SIGINT, meetd_signal, NULL);
 	sig_hup = evsignal_new(base, SIGHUP, meetd_signal, NULL);

@@ -43,6 +43,8 @@ struct client;
 struct cmdq;
 struct downlink;
 struct jitterbuf;
+struct media_member;
+struct media_remote;
 struct mixer;
 struct opuscodec_dec;
 struct opuscodec_enc;
@@ -126,6 +128,7 @@ struct config {
 	int64_t		 file_max_size;
 	int64_t		 file_quota;
 	double		 file_keep;
+	int		 workers;	/* media workers, 0: one a core */
 	int		 mix_talkers;
 	int		 opus_bitrate;
 	int		 video_quality;
@@ -137,14 +140,16 @@ struct config {
 	int		 record_anyone;
 	int		 verbose;
 };
-extern struct config	*cfg;
+/* Each thread has its own copy: a worker's is replaced on reload. */
+extern __thread struct config *cfg;
 struct config	*config_defaults(void);
+struct config	*config_copy(const struct config *);
 int		 config_load(const char *, struct config **, char **);
 void		 config_free(struct config *);
 void		 config_apply_reload(struct config *, struct config *);
 
 /* server.c */
-extern struct event_base *base;
+extern __thread struct event_base *base;	/* this thread's loop */
 extern char		 node_id[33];
 extern uint64_t		 start_usec;
 extern int		 shutting_down;
@@ -154,7 +159,7 @@ void		 timer_start(struct event *, double);
 
 /* listen.c */
 extern char	 listen_address[ADDR_HOST_MAX + 8];
-int		 listen_start(const char *, char **);
+int		 listen_start(const char *, u_int, int **, char **);
 void		 listen_stop(void);
 int		 listen_port(void);
 
@@ -334,19 +339,18 @@ struct member {
 	uint64_t		 rsid;		/* its session id there */
 	int			 away;		/* link down, in grace */
 
-	struct rtp_peer		*rtp;		/* a plain-RTP participant */
+	int			 rtp;		/* a plain-RTP participant */
 
+	/* Its media, as control knows it (media-control.c). */
+	int			 media_told;	/* its worker knows it */
 	int			 audio;		/* sending audio */
 	int			 video;
 	int			 screen;
+	uint32_t		 track_ssrc[3];	/* by enum media_kind */
 	int			 audio_muted;	/* by itself or the host */
 	int			 video_muted;
-
-	/* Media on the hosting node (media.c). */
-	TAILQ_HEAD(, media_sub)	 subs;		/* recv from another node */
 	uint32_t		 mix_ssrc;	/* its mix, when not local */
-	uint16_t		 mix_seq;
-	struct mstats		 mix_st;
+	uint32_t		 rtp_ssrc[2];	/* a plain-RTP one's: a, v */
 
 	TAILQ_ENTRY(member)	 entry;
 	TAILQ_ENTRY(member)	 rentry;	/* on remote->members */
@@ -358,6 +362,7 @@ struct chat_line {
 };
 struct room {
 	char			 name[NAME_MAX_LEN + 1];
+	uint64_t		 id;
 	TAILQ_HEAD(, member)	 members;	/* in order of arrival */
 	struct member		*host;
 	int			 lobby;
@@ -368,7 +373,8 @@ struct room {
 	u_int			 nwaiting;
 	uint64_t		 created;
 
-	struct room_media	*media;		/* NULL until media flows */
+	struct worker		*worker;	/* runs its media */
+	int			 recording;	/* as its worker last said */
 
 	struct chat_line	*history;	/* ring */
 	size_t			 hsize;
@@ -558,6 +564,7 @@ u_int		 peer_count(void);
 
 /* remote.c */
 struct remote {
+	uint64_t		 id;
 	char			 node[33];
 	char			 name[NAME_MAX_LEN + 1];
 	struct link		*link;		/* NULL while away */
@@ -567,7 +574,6 @@ struct remote {
 	TAILQ_HEAD(, member)	 members;
 	struct sockaddr_storage	 media_addr;	/* its UDP port */
 	socklen_t		 media_len;
-	uint64_t		 sent_gen;	/* media.c: sent this packet */
 	TAILQ_ENTRY(remote)	 entry;
 };
 void		 remote_accept(int, const char *);
@@ -575,11 +581,12 @@ void		 remote_send_event(struct remote *, uint64_t, json_t *, int);
 void		 remote_reply(struct remote *, uint64_t, int, struct evbuffer *,
 		     struct evbuffer *, json_t *);
 void		 remote_close_all(void);
+struct remote	*remote_find_id(uint64_t);
 json_t		*remote_list(void);
 u_int		 remote_count(void);
 
 /* mstats.c */
-extern uint64_t	 media_node_drops[DROP_MAX];
+extern __thread uint64_t media_node_drops[DROP_MAX];	/* this thread's */
 const char	*media_kind_name(enum media_kind);
 void		 mstats_init(struct mstats *, uint32_t, u_int, int);
 void		 mstats_packet(struct mstats *, size_t, uint64_t);
@@ -595,9 +602,10 @@ void		 mstats_depack(struct mstats *, struct rfc2435_depack *);
 struct udp_sock;
 typedef void (*udp_input_cb)(struct udp_sock *, uint8_t *, size_t,
 		    const struct sockaddr *, socklen_t, uint64_t, void *);
-extern struct udp_sock	*udp_node;
+extern __thread struct udp_sock *udp_node;	/* a worker's */
 struct udp_sock	*udp_open(const struct sockaddr *, socklen_t, udp_input_cb,
 		     void *, char **);
+struct udp_sock	*udp_wrap(int, udp_input_cb, void *);
 void		 udp_close(struct udp_sock *);
 int		 udp_send(struct udp_sock *, const struct sockaddr *,
 		     socklen_t, const void *, size_t);
@@ -606,8 +614,6 @@ int		 udp_local(struct udp_sock *, struct sockaddr_storage *,
 struct udp_sock	*udp_out(int);
 void		 udp_flush_all(void);
 void		 udp_out_close(void);
-void		 media_remote_latch(struct remote *, const struct sockaddr *,
-		     socklen_t);
 int		 sockaddr_same_host(const struct sockaddr *,
 		     const struct sockaddr *);
 int		 sockaddr_same(const struct sockaddr *,
@@ -615,21 +621,163 @@ int		 sockaddr_same(const struct sockaddr *,
 void		 sockaddr_string(const struct sockaddr *, char *, size_t);
 int		 sockaddr_port(const struct sockaddr *);
 void		 sockaddr_set_port(struct sockaddr_storage *, int);
-void		 udp_node_input(struct udp_sock *, uint8_t *, size_t,
-		     const struct sockaddr *, socklen_t, uint64_t, void *);
 
-/* media.c: a room's media on its hosting node. */
+/* listen.c */
+int		 listen_udp_address(struct sockaddr_storage *, socklen_t *);
+
+/* worker.c: media workers, threads that run rooms' media. */
+struct worker;
+extern __thread struct worker *worker_self;	/* NULL: control */
+extern u_int	 nworkers;
+u_int		 worker_default_count(void);
+int		 worker_open_sockets(const struct sockaddr *, socklen_t, u_int,
+		     int *, char **);
+void		 worker_start(u_int, const int *);
+void		 worker_stop(void);
+void		 worker_reload(void);
+struct worker	*worker_get(u_int);
+u_int		 worker_index(const struct worker *);
+struct worker	*worker_take(void);
+void		 worker_release(struct worker *);
+void		 worker_post(struct worker *, void (*)(void *), void *);
+void		 worker_call(struct worker *, void (*)(void *), void *);
+void		 control_post(void (*)(void *), void *);
+
+/* Messages between control and a room's worker (media-control.c). */
+enum media_msg_type {
+	/* To the worker. */
+	MEDIA_MSG_MEMBER,	/* joined: name, session, remote, ... */
+	MEDIA_MSG_MEMBER_GONE,
+	MEDIA_MSG_ROOM_GONE,
+	MEDIA_MSG_MUTED,	/* kind, on */
+	MEDIA_MSG_SUB,		/* id, kind, name (from), on; ssrc: its mix */
+	MEDIA_MSG_TRACK,	/* kind, ssrc, on */
+	MEDIA_MSG_PACKET,	/* a session's RTP: ssrc, data */
+	MEDIA_MSG_REMOTE,	/* id: where that node's media goes now */
+	MEDIA_MSG_RECORD_STOP,	/* name: by */
+	MEDIA_MSG_RECORD_EVENT,	/* ev */
+	MEDIA_MSG_PEER,		/* ptr: a plain-RTP peer for the member */
+	/* To control. */
+	MEDIA_MSG_EVENT,	/* ev, for the room */
+	MEDIA_MSG_PEER_TRACK,	/* a plain-RTP peer's stream: kind, ssrc */
+	MEDIA_MSG_LEAVE,	/* why */
+	MEDIA_MSG_LATCH,	/* id (remote), addr */
+	MEDIA_MSG_MIX,		/* session, data: a 20 ms frame */
+	MEDIA_MSG_SOLO,		/* session, name (from), data */
+	MEDIA_MSG_VIDEO,	/* session, name (from), data: a JPEG */
+	MEDIA_MSG_RECORDING,	/* on */
+	MEDIA_MSG_NODE_PACKET	/* addr, now, data */
+};
+#define MEDIA_MSG_AUDIO_MUTED	0x1
+#define MEDIA_MSG_VIDEO_MUTED	0x2
+#define MEDIA_MSG_WALLCLOCK	0x4
+struct media_msg {
+	enum media_msg_type	 type;
+	uint64_t		 room;
+	uint64_t		 member;
+	uint64_t		 session;
+	uint64_t		 id;
+	enum media_kind		 kind;
+	uint32_t		 ssrc;
+	int			 on;
+	int			 flags;
+	char			 name[NAME_MAX_LEN + 1];
+	char			 text[NAME_MAX_LEN + 1];
+	char			*why;
+	json_t			*ev;
+	void			*ptr;
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+	uint64_t		 now;
+	size_t			 len;
+	uint8_t			 data[];
+};
+
+/* media-control.c: a room's media, on the control thread. */
+struct media_msg *media_msg_new(enum media_msg_type, size_t);
+void		 media_msg_free(struct media_msg *);
+uint32_t	 media_new_ssrc(struct room *);
+void		 media_free_ssrc(uint32_t);
+void		 media_member_joined(struct member *);
+void		 media_member_gone(struct member *);
+void		 media_room_gone(struct room *);
+int		 media_send_open(struct member *, enum media_kind, uint32_t *,
+		     char **);
+int		 media_send_close(struct member *, uint32_t);
+void		 media_send_packet(struct member *, uint32_t, const uint8_t *,
+		     size_t);
+json_t		*media_room_tracks(struct room *, struct member *);
+int		 media_sub_add(struct member *, uint64_t, enum media_kind,
+		     const char *, char **);
+void		 media_sub_remove(struct member *, uint64_t);
+void		 media_set_muted(struct member *, enum media_kind, int,
+		     const char *);
+void		 media_remote_moved(struct remote *);
+void		 media_peer_attach(struct room *, struct member *,
+		     struct rtp_peer *);
+int		 media_record_start(struct room *, const char *, const char *,
+		     char **);
+void		 media_record_stop(struct room *, const char *);
+json_t		*media_record_status(struct room *);
+void		 media_record_event(struct room *, json_t *);
+json_t		*media_stats_all(uint64_t *);
+void		 media_control_input(struct udp_sock *, uint8_t *, size_t,
+		     const struct sockaddr *, socklen_t, uint64_t, void *);
+/* The worker's side of the same messages. */
+void		 media_post_event(struct room_media *, json_t *);
+void		 media_post_peer_track(struct media_member *, enum media_kind,
+		     uint32_t);
+void		 media_post_leave(struct media_member *, const char *);
+void		 media_post_latch(uint64_t, const struct sockaddr *,
+		     socklen_t);
+void		 media_post_mix(uint64_t, const int16_t *);
+void		 media_post_solo(uint64_t, const char *, const int16_t *);
+void		 media_post_video(uint64_t, const char *, const uint8_t *,
+		     size_t);
+void		 media_post_recording(struct room_media *, int);
+void		 media_post_packet(const uint8_t *, size_t,
+		     const struct sockaddr *, socklen_t, uint64_t);
+
+/* media.c: a room's media on its worker. */
 #define MEDIA_PT_OPUS	111
 #define MEDIA_PT_L16	112
 #define MEDIA_PT_JPEG	26
 #define MEDIA_PAYLOAD	1200	/* video payloads, at most */
 #define MEDIA_PACKET	1500
+/* The worker's view of another node that members come from. */
+struct media_remote {
+	uint64_t		 id;		/* the remote's */
+	struct sockaddr_storage	 media_addr;
+	socklen_t		 media_len;
+	uint64_t		 sent_gen;	/* sent this packet */
+	u_int			 refs;
+	TAILQ_ENTRY(media_remote) entry;
+};
+/* The worker's view of a member, joined: what control told it. */
+struct media_member {
+	struct room_media	*rm;
+	char			 name[NAME_MAX_LEN + 1];
+	uint64_t		 id;
+	uint64_t		 session;	/* a session here: its id */
+	struct media_remote	*remote;	/* from another node */
+	struct rtp_peer		*rtp;		/* a plain-RTP participant */
+	int			 audio;		/* sending */
+	int			 video;
+	int			 screen;
+	int			 audio_muted;
+	int			 video_muted;
+	TAILQ_HEAD(, media_sub)	 subs;		/* its recvs */
+	uint32_t		 mix_ssrc;	/* its mix, when not local */
+	uint16_t		 mix_seq;
+	struct mstats		 mix_st;
+	TAILQ_ENTRY(media_member) entry;
+};
 struct track {
 	struct room_media	*rm;
-	struct member		*member;
+	struct media_member	*member;
 	enum media_kind		 kind;
 	uint32_t		 ssrc;
-	int			 hashed;	/* in the node's table */
+	int			 hashed;	/* in the worker's table */
 	int			 wallclock;	/* RTP time is wall clock */
 	int			 l16;		/* audio codec: L16, not Opus */
 	struct sockaddr_storage	 from;		/* where packets come from */
@@ -651,7 +799,9 @@ struct track {
 };
 struct mix_enc;
 struct room_media {
-	struct room		*room;
+	uint64_t		 id;		/* the room's */
+	char			 name[NAME_MAX_LEN + 1];
+	TAILQ_HEAD(, media_member) members;
 	TAILQ_HEAD(, track)	 tracks;
 	struct mixer		*mixer;
 	struct event		*tick;
@@ -662,8 +812,9 @@ struct room_media {
 	uint64_t		 ticks;
 	TAILQ_HEAD(, mix_enc)	 encs;		/* one per distinct mix */
 	uint64_t		 talker;	/* member who talked last */
-	u_int			 solo_subs;	/* recv -a -F from other nodes */
+	u_int			 solo_subs;	/* recv -a -F */
 	struct recorder		*rec;		/* NULL: not recording */
+	TAILQ_ENTRY(room_media)	 entry;
 };
 struct media_sub {
 	uint64_t		 id;
@@ -671,49 +822,56 @@ struct media_sub {
 	char			 from[NAME_MAX_LEN + 1];	/* "" all */
 	TAILQ_ENTRY(media_sub)	 entry;
 };
-struct room_media *media_room(struct room *);
+void		 media_worker_begin(int);
+void		 media_worker_end(void);
+void		 media_apply(void *);
+struct room_media *media_room_find(uint64_t);
+struct room_media *media_room_next(struct room_media *);
+struct media_member *media_member_find(struct room_media *, uint64_t);
+struct media_member *media_member_named(struct room_media *, const char *);
+json_t		*media_event_new(struct room_media *, const char *);
 struct track	*media_track_find(uint32_t);
-struct track	*media_track_open(struct member *, enum media_kind, int, int,
-		     char **);
-void		 media_track_close(struct track *, const char *);
-struct track	*media_member_track(struct member *, enum media_kind);
+struct track	*media_track_open(struct media_member *, enum media_kind,
+		     uint32_t, int, int);
+void		 media_track_close(struct track *);
+struct track	*media_member_track(struct media_member *, enum media_kind);
 void		 media_track_input(struct track *, const uint8_t *, size_t,
 		     const struct rtp_header *, uint64_t);
-int		 media_sub_add(struct member *, uint64_t, enum media_kind,
-		     const char *, char **);
-void		 media_sub_remove(struct member *, uint64_t);
-void		 media_member_gone(struct member *);
-void		 media_room_free(struct room *);
-void		 media_set_muted(struct member *, enum media_kind, int,
-		     const char *);
-uint32_t	 media_new_ssrc(void);
-json_t		*media_stats(void);
 void		 media_track_set_ssrc(struct track *, uint32_t);
+int		 media_wants_mix(struct media_member *);
+json_t		*media_stats(void);
 uint64_t	 media_capture_time(int, uint32_t);
 const char	*media_source_name(const char *, enum media_kind, char *,
 		     size_t);
-int		 media_wants_mix(struct member *);
+void		 media_node_input(struct udp_sock *, uint8_t *, size_t,
+		     const struct sockaddr *, socklen_t, uint64_t, void *);
+void		 media_remote_latch(struct media_remote *,
+		     const struct sockaddr *, socklen_t);
 
 /* report.c: RTCP, every second, and what comes back. */
 void		 report_start(void);
 void		 report_stop(void);
-void		 report_session(struct session *, uint64_t);
-void		 report_input(const uint8_t *, size_t, const struct sockaddr *,
+int		 report_input(const uint8_t *, size_t, const struct sockaddr *,
 		     uint64_t);
+void		 report_sessions_start(void);
+void		 report_sessions_stop(void);
+void		 report_session(struct session *, uint64_t);
+void		 report_sessions_input(const uint8_t *, size_t,
+		     const struct sockaddr *);
 
-/* record.c: recording a meeting on its hosting node. */
-int		 record_start(struct room *, const char *, const char *,
+/* record.c: recording a meeting, on its room's worker. */
+int		 record_start(struct room_media *, const char *, const char *,
 		     char **);
-void		 record_stop(struct room *, const char *, const char *);
-json_t		*record_status(struct room *);
-int		 record_active(struct room *);
-void		 record_mix(struct room *, const int16_t *, uint64_t, int);
-void		 record_speaker(struct room *, struct track *,
+void		 record_stop(struct room_media *, const char *, const char *);
+json_t		*record_status(struct room_media *);
+void		 record_mix(struct room_media *, const int16_t *, uint64_t,
+		     int);
+void		 record_speaker(struct room_media *, struct track *,
 		     const uint8_t *, size_t, const int16_t *, uint64_t,
 		     uint64_t);
-void		 record_video(struct room *, struct track *, const uint8_t *,
-		     size_t, uint64_t);
-void		 record_event(struct room *, json_t *);
+void		 record_video(struct room_media *, struct track *,
+		     const uint8_t *, size_t, uint64_t);
+void		 record_event(struct room_media *, json_t *);
 
 /* mix.c: the room's audio tick. */
 void		 mix_start(struct room_media *);
@@ -742,7 +900,6 @@ int		 downlink_wants(struct session *, enum media_kind,
 void		 downlink_mix(struct session *, const int16_t *);
 void		 downlink_solo(struct session *, const char *,
 		     const int16_t *);
-void		 downlink_solo_tick(struct session *, struct room *);
 void		 downlink_video(struct session *, const char *,
 		     const uint8_t *, size_t);
 int		 downlink_input(uint8_t *, size_t, const struct rtp_header *,
@@ -752,7 +909,9 @@ json_t		*downlink_stats(struct session *);
 
 /* rtp-peer.c: plain-RTP participants. */
 int		 rtp_peer_add(struct cmdq *, char **);
+void		 rtp_peer_attach(struct rtp_peer *, struct media_member *);
 void		 rtp_peer_free(struct rtp_peer *);
+void		 rtp_peer_track_gone(struct rtp_peer *, struct track *);
 void		 rtp_peer_mix(struct rtp_peer *, const uint8_t *, size_t,
 		     const int16_t *, uint32_t);
 void		 rtp_peer_video(struct rtp_peer *, struct track *,

@@ -152,8 +152,7 @@ mix_route(const struct mixer_out *out, uint64_t id)
 static void
 mix_pull(struct track *t, uint64_t now)
 {
-	struct room	*r = t->rm->room;
-
+	struct room_media	*rm = t->rm;
 	struct jitterbuf_frame	 f, next;
 	int			 n = -1;
 	size_t			 i;
@@ -175,12 +174,12 @@ mix_pull(struct track *t, uint64_t now)
 		    t->pcm)) < 0) {
 			mstats_drop(&t->st, DROP_MALFORMED, 1);
 			n = opuscodec_plc(t->dec, t->pcm);
-		} else if (record_active(r) && !t->member->audio_muted)
-			record_speaker(r, t, f.payload, f.len, NULL, now,
-			    t->rm->ticks);
-		if (t->l16 && record_active(r) && !t->member->audio_muted)
-			record_speaker(r, t, NULL, 0, t->pcm, now,
-			    t->rm->ticks);
+		} else if (rm->rec != NULL && !t->member->audio_muted)
+			record_speaker(rm, t, f.payload, f.len, NULL, now,
+			    rm->ticks);
+		if (t->l16 && rm->rec != NULL && !t->member->audio_muted)
+			record_speaker(rm, t, NULL, 0, t->pcm, now,
+			    rm->ticks);
 		break;
 	case JITTERBUF_MISSING:
 		if (t->l16) {
@@ -199,7 +198,8 @@ mix_pull(struct track *t, uint64_t now)
 
 /* The mix packet for a member on another node. */
 static void
-mix_send_remote(struct room_media *rm, struct member *m, struct mix_enc *e,
+mix_send_remote(struct room_media *rm, struct media_member *m,
+    struct mix_enc *e,
     uint64_t now)
 {
 	struct rtp_header	h;
@@ -230,24 +230,48 @@ mix_send_remote(struct room_media *rm, struct member *m, struct mix_enc *e,
 static void
 mix_talking(struct room_media *rm, const struct mixer_out *out)
 {
-	struct member	*m;
-	json_t		*ev;
-	size_t		 i;
+	struct media_member	*m;
+	json_t			*ev;
+	size_t			 i;
 
 	for (i = 0; i < out->nevents; i++) {
-		TAILQ_FOREACH(m, &rm->room->members, entry) {
-			if (m->id == out->events[i].id)
-				break;
-		}
-		if (m == NULL)
+		if ((m = media_member_find(rm, out->events[i].id)) == NULL)
 			continue;
 		if (out->events[i].talking)
 			rm->talker = m->id;
-		ev = room_event(rm->room, out->events[i].talking ? "talking" :
+		ev = media_event_new(rm, out->events[i].talking ? "talking" :
 		    "stopped-talking");
 		json_object_set_new(ev, "name", json_string(m->name));
-		room_broadcast(rm->room, ev);
-		json_decref(ev);
+		media_post_event(rm, ev);
+	}
+}
+
+/*
+ * A session here that hears one speaker alone (recv -a -F): that speaker's
+ * frame this tick, or silence while it sends nothing.
+ */
+static void
+mix_solo(struct room_media *rm, struct media_member *m)
+{
+	struct media_sub	*s, *e;
+	struct media_member	*o;
+	struct track		*t;
+
+	TAILQ_FOREACH(s, &m->subs, entry) {
+		if (s->kind != MEDIA_AUDIO || s->from[0] == '\0')
+			continue;
+		/* Each of its recvs of that speaker gets the one frame. */
+		for (e = TAILQ_FIRST(&m->subs); e != s; e = TAILQ_NEXT(e, entry))
+			if (e->kind == MEDIA_AUDIO && strcmp(e->from, s->from) == 0)
+				break;
+		if (e != s)
+			continue;
+		t = NULL;
+		if ((o = media_member_named(rm, s->from)) != NULL &&
+		    !o->audio_muted)
+			t = media_member_track(o, MEDIA_AUDIO);
+		media_post_solo(m->session, s->from, t != NULL && t->have_pcm ?
+		    t->pcm : mix_silence);
 	}
 }
 
@@ -259,7 +283,7 @@ mix_tick(evutil_socket_t fd, short events, void *arg)
 	const struct mixer_route	*route;
 	const struct mixer_mix		*mx;
 	struct track			*t;
-	struct member			*m, *m1;
+	struct media_member		*m, *m1;
 	struct mix_enc			*e, *e1;
 	const int16_t			*pcm;
 	uint64_t			 now = mono_usec();
@@ -280,7 +304,7 @@ mix_tick(evutil_socket_t fd, short events, void *arg)
 			    MIXER_FRAME);
 	}
 	listeners = 0;
-	TAILQ_FOREACH(m, &rm->room->members, entry) {
+	TAILQ_FOREACH(m, &rm->members, entry) {
 		if (!m->audio && media_wants_mix(m))
 			listeners = 1;
 	}
@@ -297,10 +321,10 @@ mix_tick(evutil_socket_t fd, short events, void *arg)
 			shared = (int)i;
 	}
 	if (rm->rec != NULL)
-		record_mix(rm->room, shared != MIXER_SILENCE ?
+		record_mix(rm, shared != MIXER_SILENCE ?
 		    out.mixes[shared].pcm : NULL, now, rm->restarted);
 	rm->restarted = 0;
-	TAILQ_FOREACH_SAFE(m, &rm->room->members, entry, m1) {
+	TAILQ_FOREACH_SAFE(m, &rm->members, entry, m1) {
 		if (!media_wants_mix(m))
 			continue;
 		idx = shared;
@@ -308,8 +332,8 @@ mix_tick(evutil_socket_t fd, short events, void *arg)
 			idx = route->mix;
 		mx = idx != MIXER_SILENCE ? &out.mixes[idx] : NULL;
 		pcm = mx != NULL ? mx->pcm : mix_silence;
-		if (m->session != NULL) {
-			downlink_mix(m->session, pcm);
+		if (m->session != 0) {
+			media_post_mix(m->session, pcm);
 			continue;
 		}
 		e = mx != NULL ? mix_encode(rm, mx) : mix_encode_silence(rm);
@@ -320,9 +344,11 @@ mix_tick(evutil_socket_t fd, short events, void *arg)
 			    e->len > 0 ? (size_t)e->len : 0, pcm, rm->mix_ts);
 	}
 	/* One speaker alone (recv -a -F) for sessions here. */
-	TAILQ_FOREACH_SAFE(m, &rm->room->members, entry, m1) {
-		if (m->session != NULL && m->state == MEMBER_JOINED)
-			downlink_solo_tick(m->session, rm->room);
+	if (rm->solo_subs > 0) {
+		TAILQ_FOREACH(m, &rm->members, entry) {
+			if (m->session != 0)
+				mix_solo(rm, m);
+		}
 	}
 	rm->mix_ts += MIXER_FRAME;
 	TAILQ_FOREACH_SAFE(e, &rm->encs, entry, e1) {

@@ -12,7 +12,7 @@
 
 #define MSTATS_WINDOW	1000000		/* usec */
 
-uint64_t	 media_node_drops[DROP_MAX];
+__thread uint64_t media_node_drops[DROP_MAX];
 
 static const char *drop_names[DROP_MAX] = {
 	"malformed",

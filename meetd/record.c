@@ -58,7 +58,7 @@ struct rec_slot {
 };
 
 struct recorder {
-	struct room		*room;
+	struct room_media	*rm;
 	char			*path;
 	char			 by[NAME_MAX_LEN + 1];
 	uint64_t		 start_mono;
@@ -147,16 +147,16 @@ static int
 record_slots(struct recorder *rec, struct rec_slot **slots, int n,
     enum media_kind kind, const char *role, const char *what)
 {
-	struct member	*m;
-	struct track	*t;
-	AVStream	*st;
-	char		 title[NAME_MAX_LEN + 32];
+	struct media_member	*m;
+	struct track		*t;
+	AVStream		*st;
+	char			 title[NAME_MAX_LEN + 32];
 	int		 i = 0;
 
 	*slots = xcalloc((size_t)n, sizeof **slots);
 	if (kind != MEDIA_SCREEN) {
-		TAILQ_FOREACH(m, &rec->room->members, entry) {
-			if (m->state != MEMBER_JOINED || i == n)
+		TAILQ_FOREACH(m, &rec->rm->members, entry) {
+			if (i == n)
 				continue;
 			snprintf((*slots)[i].name, sizeof (*slots)[i].name,
 			    "%s", m->name);
@@ -178,7 +178,8 @@ record_slots(struct recorder *rec, struct rec_slot **slots, int n,
 			return -1;
 		/* A camera already on: its real size. */
 		if (kind == MEDIA_VIDEO && (*slots)[i].name[0] != '\0' &&
-		    (m = room_member(rec->room, (*slots)[i].name)) != NULL &&
+		    (m = media_member_named(rec->rm, (*slots)[i].name)) !=
+		    NULL &&
 		    (t = media_member_track(m, MEDIA_VIDEO)) != NULL &&
 		    t->width != 0) {
 			st->codecpar->width = t->width;
@@ -193,7 +194,7 @@ record_slots(struct recorder *rec, struct rec_slot **slots, int n,
 static int
 record_open_mkv(struct recorder *rec, char **cause)
 {
-	struct member	*m;
+	struct media_member	*m;
 	AVStream	*st;
 	AVDictionary	*opts = NULL;
 	char		 ts[TIMESTAMP_LEN], names[4096], title[NAME_MAX_LEN + 16];
@@ -207,9 +208,7 @@ record_open_mkv(struct recorder *rec, char **cause)
 	}
 	n = 0;
 	names[0] = '\0';
-	TAILQ_FOREACH(m, &rec->room->members, entry) {
-		if (m->state != MEMBER_JOINED)
-			continue;
+	TAILQ_FOREACH(m, &rec->rm->members, entry) {
 		n++;
 		if (off < sizeof names)
 			off += (size_t)snprintf(names + off,
@@ -219,9 +218,9 @@ record_open_mkv(struct recorder *rec, char **cause)
 	rec->nslots = n + cfg->record_slots;
 	rec->mix_last = -1;
 	timestamp_iso(rec->start_wall, ts);
-	snprintf(title, sizeof title, "meet room %s", rec->room->name);
+	snprintf(title, sizeof title, "meet room %s", rec->rm->name);
 	av_dict_set(&rec->fmt->metadata, "title", title, 0);
-	av_dict_set(&rec->fmt->metadata, "meet_room", rec->room->name, 0);
+	av_dict_set(&rec->fmt->metadata, "meet_room", rec->rm->name, 0);
 	av_dict_set(&rec->fmt->metadata, "meet_start", ts, 0);
 	av_dict_set(&rec->fmt->metadata, "meet_participants", names, 0);
 	av_dict_set(&rec->fmt->metadata, "meet_node", cfg->node_name, 0);
@@ -399,15 +398,14 @@ record_announce(struct recorder *rec, const char *state, const char *by,
 {
 	json_t	*ev;
 
-	ev = room_event(rec->room, "recording");
+	ev = media_event_new(rec->rm, "recording");
 	json_object_set_new(ev, "state", json_string(state));
 	json_object_set_new(ev, "path", json_string(rec->path));
 	if (by != NULL)
 		json_object_set_new(ev, "by", json_string(by));
 	if (why != NULL)
 		json_object_set_new(ev, "reason", json_string(why));
-	room_broadcast(rec->room, ev);
-	json_decref(ev);
+	media_post_event(rec->rm, ev);
 }
 
 /*
@@ -416,9 +414,9 @@ record_announce(struct recorder *rec, const char *state, const char *by,
  * either way.
  */
 int
-record_start(struct room *r, const char *path, const char *by, char **cause)
+record_start(struct room_media *rm, const char *path, const char *by,
+    char **cause)
 {
-	struct room_media	*rm;
 	struct recorder		*rec;
 	struct stat		 sb;
 	struct tm		 tm;
@@ -426,14 +424,13 @@ record_start(struct room *r, const char *path, const char *by, char **cause)
 	char			 stamp[32];
 	int			 format;
 
-	rm = media_room(r);
 	if (rm->rec != NULL) {
-		xasprintf(cause, "%s is already being recorded to %s", r->name,
-		    rm->rec->path);
+		xasprintf(cause, "%s is already being recorded to %s",
+		    rm->name, rm->rec->path);
 		return -1;
 	}
 	rec = xcalloc(1, sizeof *rec);
-	rec->room = r;
+	rec->rm = rm;
 	snprintf(rec->by, sizeof rec->by, "%s", by);
 	if ((path != NULL && record_path_ok(path, cause) != 0) ||
 	    record_mkdir(cfg->record_dir, cause) != 0) {
@@ -444,8 +441,8 @@ record_start(struct room *r, const char *path, const char *by, char **cause)
 		t = time(NULL);
 		gmtime_r(&t, &tm);
 		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-		xasprintf(&rec->path, "%s/%s-%s.mkv", cfg->record_dir, r->name,
-		    stamp);
+		xasprintf(&rec->path, "%s/%s-%s.mkv", cfg->record_dir,
+		    rm->name, stamp);
 	} else if (*path != '/')
 		xasprintf(&rec->path, "%s/%s", cfg->record_dir, path);
 	else
@@ -473,18 +470,19 @@ record_start(struct room *r, const char *path, const char *by, char **cause)
 		return -1;
 	}
 	rm->rec = rec;
-	log_info("room %s: recording to %s (by %s)", r->name, rec->path, by);
+	log_info("room %s: recording to %s (by %s)", rm->name, rec->path,
+	    by);
 	record_announce(rec, "started", by, NULL);
 	return 0;
 }
 
 /* Stop: finish the file (why NULL) or give up on it (a failure). */
 void
-record_stop(struct room *r, const char *by, const char *why)
+record_stop(struct room_media *rm, const char *by, const char *why)
 {
 	struct recorder	*rec;
 
-	if (r->media == NULL || (rec = r->media->rec) == NULL)
+	if ((rec = rm->rec) == NULL)
 		return;
 	if (rec->fmt != NULL && why == NULL) {
 		if (record_flush_line(rec, (int64_t)((now_usec() -
@@ -492,13 +490,14 @@ record_stop(struct room *r, const char *by, const char *why)
 			return;		/* that failed, and said so */
 		av_write_trailer(rec->fmt);
 	}
-	r->media->rec = NULL;
+	rm->rec = NULL;
 	if (why == NULL)
-		log_info("room %s: recording to %s stopped", r->name,
+		log_info("room %s: recording to %s stopped", rm->name,
 		    rec->path);
 	else
-		log_warnx("room %s: recording to %s failed: %s", r->name,
+		log_warnx("room %s: recording to %s failed: %s", rm->name,
 		    rec->path, why);
+	media_post_recording(rm, 0);
 	record_announce(rec, why == NULL ? "stopped" : "failed", by, why);
 	record_free(rec);
 }
@@ -506,29 +505,23 @@ record_stop(struct room *r, const char *by, const char *why)
 static void
 record_fail(struct recorder *rec, const char *why)
 {
-	record_stop(rec->room, NULL, why);
+	record_stop(rec->rm, NULL, why);
 }
 
 /* {recording, path, by, since, seconds} or NULL when not recording. */
 json_t *
-record_status(struct room *r)
+record_status(struct room_media *rm)
 {
 	struct recorder	*rec;
 	char		 ts[TIMESTAMP_LEN];
 
-	if (r->media == NULL || (rec = r->media->rec) == NULL)
+	if ((rec = rm->rec) == NULL)
 		return NULL;
 	timestamp_iso(rec->start_wall, ts);
 	return json_pack("{s:b,s:s,s:s,s:s,s:f,s:s}", "recording", 1, "path",
 	    rec->path, "by", rec->by, "since", ts, "seconds",
 	    (double)(mono_usec() - rec->start_mono) / 1e6, "format",
 	    rec->fmt != NULL ? "matroska" : "audio");
-}
-
-int
-record_active(struct room *r)
-{
-	return r->media != NULL && r->media->rec != NULL;
 }
 
 /* Write one packet; a failure ends the recording (0 or -1). */
@@ -591,9 +584,10 @@ record_audio_pts(struct recorder *rec, uint64_t mono, int64_t last,
  * that an audio-only file fills with silence.  A late tick is no gap.
  */
 void
-record_mix(struct room *r, const int16_t *pcm, uint64_t mono, int restarted)
+record_mix(struct room_media *rm, const int16_t *pcm, uint64_t mono,
+    int restarted)
 {
-	struct recorder	*rec = r->media->rec;
+	struct recorder	*rec = rm->rec;
 	static const int16_t silence[MIXER_FRAME];
 	uint8_t		 pkt[OPUSCODEC_MAX_PACKET];
 	uint64_t	 due, gap;
@@ -662,16 +656,16 @@ record_slot(struct recorder *rec, struct rec_slot *slots, int n,
 	}
 	if (rec->no_slot++ == 0)
 		log_warnx("room %s: no %s track left in the recording for %s",
-		    rec->room->name, kind, name);
+		    rec->rm->name, kind, name);
 	return NULL;
 }
 
 /* A speaker's frame this tick: its Opus packet, or (L16) its PCM. */
 void
-record_speaker(struct room *r, struct track *t, const uint8_t *opus,
+record_speaker(struct room_media *rm, struct track *t, const uint8_t *opus,
     size_t len, const int16_t *pcm, uint64_t mono, uint64_t tick)
 {
-	struct recorder	*rec = r->media->rec;
+	struct recorder	*rec = rm->rec;
 	struct rec_slot	*slot;
 	uint8_t		 pkt[OPUSCODEC_MAX_PACKET];
 	char		*cause;
@@ -700,10 +694,10 @@ record_speaker(struct room *r, struct track *t, const uint8_t *opus,
 
 /* A whole image of a camera or screen, captured at wall (usec). */
 void
-record_video(struct room *r, struct track *t, const uint8_t *jpeg,
+record_video(struct room_media *rm, struct track *t, const uint8_t *jpeg,
     size_t len, uint64_t wall)
 {
-	struct recorder	*rec = r->media->rec;
+	struct recorder	*rec = rm->rec;
 	struct rec_slot	*slot;
 	int64_t		 pts;
 
@@ -787,9 +781,9 @@ record_line(struct recorder *rec, const char *text)
 
 /* An event of the room, as the subtitle track shows it. */
 void
-record_event(struct room *r, json_t *ev)
+record_event(struct room_media *rm, json_t *ev)
 {
-	struct recorder	*rec = r->media->rec;
+	struct recorder	*rec = rm->rec;
 	const char	*type, *name, *from;
 	char		*line = NULL;
 

@@ -45,6 +45,7 @@ remote_accept(int fd, const char *addr)
 		return;
 	}
 	r = xcalloc(1, sizeof *r);
+	r->id = next_id();
 	TAILQ_INIT(&r->members);
 	r->backlog = json_array();
 	r->grace = timer_new(remote_grace, r);
@@ -158,6 +159,7 @@ remote_hello(struct remote *r, struct link *l, json_t *body)
 		log_info("link from %s (node %s)", l->addr, r->name);
 	}
 	remote_media_addr(r, l, body);
+	media_remote_moved(r);
 	hello = json_pack("{s:i,s:s,s:s,s:i}", "version", PROTO_VERSION,
 	    "node", node_id, "name", cfg->node_name, "media_port",
 	    listen_port());
@@ -418,6 +420,18 @@ remote_close_all(void)
 		evtimer_del(r->grace);
 	}
 	json_decref(bye);
+}
+
+struct remote *
+remote_find_id(uint64_t id)
+{
+	struct remote	*r;
+
+	TAILQ_FOREACH(r, &remotes, entry) {
+		if (r->id == id)
+			return r;
+	}
+	return NULL;
 }
 
 json_t *

@@ -8,6 +8,10 @@
  * the blocks about its own streams (LSR and DLSR) and the loss the far end
  * saw.  Plain-RTP participants are not sent reports (their tools expect
  * RTCP on another port), so their streams show only local counters.
+ *
+ * The hosting side runs on each media worker for its rooms (its timer, its
+ * socket); the session side runs on the control thread, which also gets
+ * the reports a worker finds are not about its rooms.
  */
 #include <sys/socket.h>
 
@@ -22,24 +26,13 @@
 #define REPORT_INTERVAL	1.0
 #define REPORT_MAX	1400
 
-static struct event	*report_timer;
+static __thread struct event	*report_timer;
 
-static void	report_tick(evutil_socket_t, short, void *);
-
-void
-report_start(void)
-{
-	report_timer = event_new(base, -1, EV_PERSIST, report_tick, NULL);
-	timer_start(report_timer, REPORT_INTERVAL);
-}
-
-void
-report_stop(void)
-{
-	if (report_timer != NULL)
-		event_free(report_timer);
-	report_timer = NULL;
-}
+struct report_ctx {
+	const struct sockaddr	*from;
+	uint64_t		 now;	/* wall clock, usec */
+	int			 ours;	/* a sender this thread knows */
+};
 
 /* A report block on a stream we receive. */
 static void
@@ -61,9 +54,39 @@ report_sender(struct rtcp_sender_info *si, struct mstats *st, uint32_t ts)
 	si->octets = (uint32_t)st->bytes;
 }
 
+static void
+report_loss(struct mstats *st, const struct rtcp_report_block *rb,
+    double rtt)
+{
+	st->far_loss = rb->fraction * 100.0 / 256;
+	if (rtt >= 0)
+		st->rtt = rtt * 1000;
+}
+
+static double
+report_rtt(const struct rtcp_report_block *rb, uint64_t now)
+{
+	return rtcp_rtt(rtcp_ntp_middle(rtcp_ntp_from_usec(now)), rb->lsr,
+	    rb->dlsr);
+}
+
+static void
+report_parse(const uint8_t *buf, size_t len, struct report_ctx *ctx,
+    void (*cb)(const struct rtcp_packet *, void *))
+{
+	if (rtcp_parse(buf, len, NULL, NULL) < 0) {
+		media_node_drops[DROP_MALFORMED]++;
+		ctx->ours = 1;		/* nobody's: dropped here */
+		return;
+	}
+	rtcp_parse(buf, len, cb, ctx);
+}
+
+/* -------- The hosting node's side, on a media worker. -------- */
+
 /* The hosting node, to the node of a member from elsewhere. */
 static void
-report_member(struct member *m, uint64_t now)
+report_member(struct media_member *m, uint64_t now)
 {
 	struct rtcp_report_block	 rb[RTCP_MAX_COUNT];
 	struct rtcp_sender_info		 si;
@@ -75,7 +98,7 @@ report_member(struct member *m, uint64_t now)
 
 	to = (struct sockaddr *)&m->remote->media_addr;
 	tolen = m->remote->media_len;
-	TAILQ_FOREACH(t, &m->room->media->tracks, entry) {
+	TAILQ_FOREACH(t, &m->rm->tracks, entry) {
 		if (t->member != m || !t->st.rs.started || nrb == RTCP_MAX_COUNT)
 			continue;
 		report_block(&rb[nrb++], &t->st, now);
@@ -87,13 +110,127 @@ report_member(struct member *m, uint64_t now)
 	if (m->mix_ssrc == 0 || (nrb == 0 && m->mix_st.packets == 0))
 		return;
 	if (m->mix_st.packets > 0) {
-		report_sender(&si, &m->mix_st, m->room->media->mix_ts);
+		report_sender(&si, &m->mix_st, m->rm->mix_ts);
 		len = rtcp_write_sr(buf, sizeof buf, m->mix_ssrc, &si, rb, nrb);
 	} else
 		len = rtcp_write_rr(buf, sizeof buf, m->mix_ssrc, rb, nrb);
 	if (len > 0)
 		udp_send(udp_node, to, tolen, buf, len);
 }
+
+static void
+report_tick(evutil_socket_t fd, short events, void *arg)
+{
+	struct room_media	*rm;
+	struct media_member	*m;
+	uint64_t		 now = now_usec();
+
+	(void)fd;
+	(void)events;
+	(void)arg;
+	for (rm = media_room_next(NULL); rm != NULL;
+	    rm = media_room_next(rm)) {
+		TAILQ_FOREACH(m, &rm->members, entry) {
+			if (m->remote != NULL && m->remote->media_len != 0)
+				report_member(m, now);
+		}
+	}
+	udp_flush_all();
+}
+
+void
+report_start(void)
+{
+	report_timer = event_new(base, -1, EV_PERSIST, report_tick, NULL);
+	timer_start(report_timer, REPORT_INTERVAL);
+}
+
+void
+report_stop(void)
+{
+	if (report_timer != NULL)
+		event_free(report_timer);
+	report_timer = NULL;
+}
+
+/* A member of a room here whose mix has this SSRC. */
+static struct media_member *
+report_mix_member(uint32_t ssrc)
+{
+	struct room_media	*rm;
+	struct media_member	*m;
+
+	for (rm = media_room_next(NULL); rm != NULL;
+	    rm = media_room_next(rm)) {
+		TAILQ_FOREACH(m, &rm->members, entry) {
+			if (m->mix_ssrc == ssrc && m->remote != NULL)
+				return m;
+		}
+	}
+	return NULL;
+}
+
+static void
+report_hosted(const struct rtcp_packet *p, void *arg)
+{
+	struct report_ctx	*ctx = arg;
+	struct media_member	*m;
+	struct track		*t;
+	socklen_t		 len;
+	double			 rtt;
+	size_t			 i;
+
+	if (p->type != RTCP_SR && p->type != RTCP_RR)
+		return;
+	len = ctx->from->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	/* Who sends: a track of a member's node, or a member's mix. */
+	if ((t = media_track_find(p->ssrc)) != NULL) {
+		ctx->ours = 1;
+		if (t->member->remote != NULL)
+			media_remote_latch(t->member->remote, ctx->from, len);
+		if (p->type == RTCP_SR) {
+			t->st.lsr = rtcp_ntp_middle(p->si.ntp);
+			t->st.lsr_at = ctx->now;
+		}
+	} else if ((m = report_mix_member(p->ssrc)) != NULL) {
+		ctx->ours = 1;
+		media_remote_latch(m->remote, ctx->from, len);
+	} else
+		return;
+	/* Blocks about a member's mix: its tracks share the round trip. */
+	for (i = 0; i < p->nrb; i++) {
+		if ((m = report_mix_member(p->rb[i].ssrc)) == NULL)
+			continue;
+		rtt = report_rtt(&p->rb[i], ctx->now);
+		report_loss(&m->mix_st, &p->rb[i], rtt);
+		if (rtt < 0)
+			continue;
+		TAILQ_FOREACH(t, &m->rm->tracks, entry) {
+			if (t->member == m)
+				t->st.rtt = rtt * 1000;
+		}
+	}
+}
+
+/* RTCP on a worker's socket: 0, or -1 when it is for control. */
+int
+report_input(const uint8_t *buf, size_t len, const struct sockaddr *from,
+    uint64_t now)
+{
+	struct report_ctx	ctx;
+
+	(void)now;
+	ctx.from = from;
+	ctx.now = now_usec();
+	ctx.ours = 0;
+	report_parse(buf, len, &ctx, report_hosted);
+	return ctx.ours ? 0 : -1;
+}
+
+/* -------- A session's node's side, on the control thread. -------- */
+
+static __thread struct event	*report_sessions_timer;
 
 /* A session's node, to the node hosting its room. */
 void
@@ -128,149 +265,71 @@ report_session(struct session *s, uint64_t now)
 }
 
 static void
-report_tick(evutil_socket_t fd, short events, void *arg)
+report_sessions_tick(evutil_socket_t fd, short events, void *arg)
 {
-	struct room	*r;
-	struct member	*m;
 	struct session	*s;
 	uint64_t	 now = now_usec();
 
 	(void)fd;
 	(void)events;
 	(void)arg;
-	TAILQ_FOREACH(r, &rooms, entry) {
-		if (r->media == NULL)
-			continue;
-		TAILQ_FOREACH(m, &r->members, entry) {
-			if (m->remote != NULL && m->remote->media_len != 0)
-				report_member(m, now);
-		}
-	}
 	TAILQ_FOREACH(s, &sessions, entry)
 		report_session(s, now);
+	udp_flush_all();
 }
 
-struct report_ctx {
-	const struct sockaddr	*from;
-	uint64_t		 now;	/* wall clock, usec */
-};
-
-/* A stream of ours that a block reports on: where its numbers go. */
-static void
-report_about(const struct rtcp_report_block *rb, uint64_t now)
+void
+report_sessions_start(void)
 {
-	struct room	*r;
-	struct member	*m;
-	struct track	*t;
-	struct mstats	*st;
-	double		 rtt;
-
-	rtt = rtcp_rtt(rtcp_ntp_middle(rtcp_ntp_from_usec(now)), rb->lsr,
-	    rb->dlsr);
-	if ((st = uplink_mstats(rb->ssrc)) != NULL) {
-		if (rtt >= 0)
-			st->rtt = rtt * 1000;
-		st->far_loss = rb->fraction * 100.0 / 256;
-		return;
-	}
-	TAILQ_FOREACH(r, &rooms, entry) {
-		TAILQ_FOREACH(m, &r->members, entry) {
-			if (m->mix_ssrc != rb->ssrc)
-				continue;
-			m->mix_st.far_loss = rb->fraction * 100.0 / 256;
-			if (rtt < 0)
-				return;
-			m->mix_st.rtt = rtt * 1000;
-			/* One path: its tracks share the round trip. */
-			if (r->media != NULL) {
-				TAILQ_FOREACH(t, &r->media->tracks, entry) {
-					if (t->member == m)
-						t->st.rtt = rtt * 1000;
-				}
-			}
-			return;
-		}
-	}
+	report_sessions_timer = event_new(base, -1, EV_PERSIST,
+	    report_sessions_tick, NULL);
+	timer_start(report_sessions_timer, REPORT_INTERVAL);
 }
 
-/* A sender report: remember it for the blocks we send back. */
-static void
-report_sr(uint32_t ssrc, const struct rtcp_sender_info *si, uint64_t now)
+void
+report_sessions_stop(void)
 {
-	struct track	*t;
-	struct session	*s;
-	struct mstats	*st = NULL;
+	if (report_sessions_timer != NULL)
+		event_free(report_sessions_timer);
+	report_sessions_timer = NULL;
+}
 
-	if ((t = media_track_find(ssrc)) != NULL)
-		st = &t->st;
-	else {
+static void
+report_session_packet(const struct rtcp_packet *p, void *arg)
+{
+	struct report_ctx	*ctx = arg;
+	struct session		*s;
+	struct mstats		*st;
+	size_t			 i;
+
+	if (p->type == RTCP_SR) {
+		/* The hub's report on a session's mix. */
 		TAILQ_FOREACH(s, &sessions, entry) {
-			if (s->mix_ssrc == ssrc && s->peer != NULL) {
-				st = &s->mix_st;
+			if (s->mix_ssrc == p->ssrc && s->peer != NULL) {
+				s->mix_st.lsr = rtcp_ntp_middle(p->si.ntp);
+				s->mix_st.lsr_at = ctx->now;
 				break;
 			}
 		}
 	}
-	if (st == NULL)
-		return;
-	st->lsr = rtcp_ntp_middle(si->ntp);
-	st->lsr_at = now;
-}
-
-/* A report from a member's node: where its media comes from. */
-static void
-report_latch(uint32_t ssrc, const struct sockaddr *from)
-{
-	struct track	*t;
-	struct room	*r;
-	struct member	*m;
-	socklen_t	 len;
-
-	len = from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-	    sizeof(struct sockaddr_in);
-	if ((t = media_track_find(ssrc)) != NULL) {
-		if (t->member->remote != NULL)
-			media_remote_latch(t->member->remote, from, len);
-		return;
-	}
-	TAILQ_FOREACH(r, &rooms, entry) {
-		TAILQ_FOREACH(m, &r->members, entry) {
-			if (m->mix_ssrc == ssrc && m->remote != NULL) {
-				media_remote_latch(m->remote, from, len);
-				return;
-			}
-		}
-	}
-}
-
-static void
-report_packet(const struct rtcp_packet *p, void *arg)
-{
-	struct report_ctx	*ctx = arg;
-	size_t			 i;
-
-	if (p->type == RTCP_SR || p->type == RTCP_RR)
-		report_latch(p->ssrc, ctx->from);
-	if (p->type == RTCP_SR)
-		report_sr(p->ssrc, &p->si, ctx->now);
 	if (p->type != RTCP_SR && p->type != RTCP_RR)
 		return;
-	for (i = 0; i < p->nrb; i++)
-		report_about(&p->rb[i], ctx->now);
+	for (i = 0; i < p->nrb; i++) {
+		if ((st = uplink_mstats(p->rb[i].ssrc)) != NULL)
+			report_loss(st, &p->rb[i], report_rtt(&p->rb[i],
+			    ctx->now));
+	}
 }
 
+/* RTCP for the sessions here, from the hubs of their rooms. */
 void
-report_input(const uint8_t *buf, size_t len, const struct sockaddr *from,
-    uint64_t now)
+report_sessions_input(const uint8_t *buf, size_t len,
+    const struct sockaddr *from)
 {
 	struct report_ctx	ctx;
 
-	(void)now;
 	ctx.from = from;
 	ctx.now = now_usec();
-	if (rtcp_parse(buf, len, NULL, NULL) < 0) {
-		media_node_drops[DROP_MALFORMED]++;
-		return;
-	}
-	rtcp_parse(buf, len, report_packet, &ctx);
+	ctx.ours = 0;
+	report_parse(buf, len, &ctx, report_session_packet);
 }

@@ -87,7 +87,6 @@ member_new(struct room *r, const struct room_params *p, struct session *s,
 	m->id = next_id();
 	m->joined = now_usec();
 	m->order = ++room_arrivals;
-	TAILQ_INIT(&m->subs);
 	if (s != NULL) {
 		m->session = s;
 		s->member = m;
@@ -145,8 +144,8 @@ room_broadcast(struct room *r, json_t *ev)
 {
 	struct member	*m, *m1;
 
-	if (record_active(r))
-		record_event(r, ev);
+	if (r->recording)
+		media_record_event(r, ev);
 	TAILQ_FOREACH_SAFE(m, &r->members, entry, m1) {
 		if (m->state == MEMBER_JOINED)
 			member_deliver(m, ev, 0);
@@ -174,7 +173,7 @@ room_free(struct room *r)
 	size_t	i;
 
 	spool_room_end(r);
-	media_room_free(r);
+	media_room_gone(r);
 	TAILQ_REMOVE(&rooms, r, entry);
 	for (i = 0; i < r->hcount; i++)
 		json_decref(r->history[(r->hfirst + i) % r->hsize].ev);
@@ -224,11 +223,14 @@ room_enter(const struct room_params *p, struct session *s,
 		r->hsize = cfg->chat_history > 0 ? (size_t)cfg->chat_history :
 		    1;
 		r->history = xcalloc(r->hsize, sizeof *r->history);
+		r->id = next_id();
+		r->worker = worker_take();
 		TAILQ_INSERT_TAIL(&rooms, r, entry);
 		m = member_new(r, p, s, rem);
 		m->state = MEMBER_JOINED;
 		r->njoined++;
 		r->host = m;
+		media_member_joined(m);
 		log_info("room %s created by %s", r->name, m->name);
 		*mp = m;
 		room_notify(r, "joined", NULL, m);
@@ -284,6 +286,7 @@ room_enter(const struct room_params *p, struct session *s,
 	}
 	m->state = MEMBER_JOINED;
 	r->njoined++;
+	media_member_joined(m);
 	log_info("room %s: %s joined", r->name, m->name);
 	room_notify(r, "joined", NULL, m);
 	return 0;
@@ -319,6 +322,7 @@ room_add_plain(struct room *r, const char *name, char **cause)
 	m = member_new(r, &p, NULL, NULL);
 	m->state = MEMBER_JOINED;
 	r->njoined++;
+	media_member_joined(m);
 	log_info("room %s: %s joined (plain RTP)", r->name, m->name);
 	room_notify(r, "joined", NULL, m);
 	return m;
@@ -350,6 +354,7 @@ room_admit(struct member *m, int admit)
 	m->order = ++room_arrivals;
 	TAILQ_REMOVE(&r->members, m, entry);
 	TAILQ_INSERT_TAIL(&r->members, m, entry);
+	media_member_joined(m);
 	log_info("room %s: %s was admitted", r->name, m->name);
 	member_deliver(m, ev, 0);
 	json_decref(ev);
@@ -516,9 +521,10 @@ room_resize_history(struct room *r, size_t size)
 json_t *
 room_summary(struct room *r)
 {
-	return json_pack("{s:s,s:s?,s:i,s:i,s:b,s:b,s:b,s:b}", "name",
+	return json_pack("{s:s,s:s?,s:i,s:i,s:b,s:b,s:b,s:b,s:i}", "name",
 	    r->name, "host", r->host != NULL ? r->host->name : NULL,
 	    "participants", (int)r->njoined, "waiting", (int)r->nwaiting,
 	    "lobby", r->lobby, "locked", r->locked, "password",
-	    r->password != NULL, "recording", record_active(r));
+	    r->password != NULL, "recording", r->recording, "worker",
+	    r->worker != NULL ? (int)worker_index(r->worker) : -1);
 }

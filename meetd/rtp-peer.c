@@ -27,7 +27,7 @@
 #define RTP_PEER_VIDEO_STEP	6000	/* 90 kHz ticks at a switch: 15 fps */
 
 struct rtp_peer {
-	struct member		*m;
+	struct media_member	*m;		/* NULL until attached */
 	struct udp_sock		*sock;
 	char			 send_to[ADDR_HOST_MAX + 8];
 	struct sockaddr_storage	 audio_to;
@@ -60,7 +60,8 @@ static void	rtp_peer_timer(evutil_socket_t, short, void *);
 
 /* The SDP a peer reads to receive what the node sends it. */
 static char *
-rtp_peer_sdp(struct rtp_peer *p, const char *host, int port)
+rtp_peer_sdp(struct rtp_peer *p, const char *room, const char *host,
+    int port)
 {
 	const char	*ip = strchr(host, ':') != NULL ? "IP6" : "IP4";
 	char		*sdp, *video = NULL;
@@ -78,7 +79,7 @@ rtp_peer_sdp(struct rtp_peer *p, const char *host, int port)
 	    "a=rtpmap:%d %s\r\n"
 	    "a=recvonly\r\n"
 	    "%s",
-	    arc4random(), ip, host, p->m->room->name, ip, host, port,
+	    arc4random(), ip, host, room, ip, host, port,
 	    p->l16 ? MEDIA_PT_L16 : MEDIA_PT_OPUS,
 	    p->l16 ? MEDIA_PT_L16 : MEDIA_PT_OPUS,
 	    p->l16 ? "L16/48000/1" : "opus/48000/2",
@@ -87,22 +88,46 @@ rtp_peer_sdp(struct rtp_peer *p, const char *host, int port)
 	return sdp;
 }
 
+/* Opening a peer's port, on the room's worker: worker_call. */
+struct rtp_peer_open {
+	struct rtp_peer		*p;
+	struct sockaddr_storage	 local;		/* the node's address */
+	socklen_t		 local_len;
+	char			*cause;
+};
+
+static void
+rtp_peer_open(void *arg)
+{
+	struct rtp_peer_open	*o = arg;
+	struct rtp_peer		*p = o->p;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+
+	if ((p->sock = udp_open((struct sockaddr *)&o->local, o->local_len,
+	    rtp_peer_input, p, &o->cause)) == NULL)
+		return;
+	udp_local(p->sock, &ss, &sslen);
+	sockaddr_string((struct sockaddr *)&ss, p->send_to, sizeof p->send_to);
+}
+
 /*
  * rtp --as NAME --peer ADDR:PORT on the hosting node, for q->member: 0 and
- * the SDP printed, or -1 and *cause.
+ * the SDP printed, or -1 and *cause.  Control checks and adds the member;
+ * the room's worker opens the port and runs the peer from then on.
  */
 int
 rtp_peer_add(struct cmdq *q, char **cause)
 {
 	struct member		*by = q->member, *m;
+	struct room		*r = by->room;
 	struct rtp_peer		*p;
+	struct rtp_peer_open	 o;
 	struct node_addr	 na;
 	struct addrinfo		 hints, *res;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
 	const char		*name, *peer, *audio, *video, *from;
 	char			 err[256], port[16], *sdp;
-	int			 r;
+	int			 error;
 
 	name = cmdq_get(q, 'A');
 	peer = cmdq_get(q, 'P');
@@ -130,10 +155,10 @@ rtp_peer_add(struct cmdq *q, char **cause)
 		xasprintf(cause, "bad name: %s", from);
 		return -1;
 	}
-	if (by->room->lobby && by->room->host != by) {
+	if (r->lobby && r->host != by) {
 		xasprintf(cause, "%s has a lobby: only the host (%s) may add "
-		    "participants", by->room->name, by->room->host != NULL ?
-		    by->room->host->name : "none");
+		    "participants", r->name, r->host != NULL ?
+		    r->host->name : "none");
 		return -1;
 	}
 	if (node_addr_parse(peer, 0, &na, err, sizeof err) != 0 ||
@@ -146,9 +171,9 @@ rtp_peer_add(struct cmdq *q, char **cause)
 	hints.ai_socktype = SOCK_DGRAM;
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
 	snprintf(port, sizeof port, "%d", na.port);
-	if ((r = getaddrinfo(na.host, port, &hints, &res)) != 0) {
+	if ((error = getaddrinfo(na.host, port, &hints, &res)) != 0) {
 		xasprintf(cause, "--peer %s: a numeric address is needed (%s)",
-		    peer, gai_strerror(r));
+		    peer, gai_strerror(error));
 		return -1;
 	}
 	p = xcalloc(1, sizeof *p);
@@ -163,40 +188,40 @@ rtp_peer_add(struct cmdq *q, char **cause)
 	    from != NULL ? from : "");
 
 	/* Its port: on the node's address, in the peer's family. */
-	if (udp_local(udp_node, &ss, &sslen) != 0 ||
-	    ss.ss_family != p->audio_to.ss_family) {
+	memset(&o, 0, sizeof o);
+	o.p = p;
+	if (r->worker == NULL) {
+		xasprintf(cause, "the node is shutting down");
+		free(p);
+		return -1;
+	}
+	if (listen_udp_address(&o.local, &o.local_len) != 0 ||
+	    o.local.ss_family != p->audio_to.ss_family) {
 		xasprintf(cause, "--peer %s: this node does not listen on "
 		    "that address family", peer);
 		free(p);
 		return -1;
 	}
-	sockaddr_set_port(&ss, 0);
-	if ((p->sock = udp_open((struct sockaddr *)&ss, sslen, rtp_peer_input,
-	    p, cause)) == NULL) {
+	sockaddr_set_port(&o.local, 0);
+	worker_call(r->worker, rtp_peer_open, &o);
+	if (p->sock == NULL) {
+		*cause = o.cause;
 		free(p);
 		return -1;
 	}
-	udp_local(p->sock, &ss, &sslen);
-	sockaddr_string((struct sockaddr *)&ss, p->send_to, sizeof p->send_to);
-
-	if ((m = room_add_plain(by->room, name, cause)) == NULL) {
-		udp_close(p->sock);
-		free(p);
+	if ((m = room_add_plain(r, name, cause)) == NULL) {
+		media_peer_attach(r, NULL, p);	/* the worker closes it */
 		return -1;
 	}
-	p->m = m;
-	m->rtp = p;
-	p->a_ssrc = media_new_ssrc();
-	p->v_ssrc = media_new_ssrc();
+	p->a_ssrc = m->rtp_ssrc[0] = media_new_ssrc(NULL);
+	p->v_ssrc = m->rtp_ssrc[1] = media_new_ssrc(NULL);
 	p->a_seq = (uint16_t)arc4random();
 	p->v_seq = (uint16_t)arc4random();
 	mstats_init(&p->a_st, p->a_ssrc, 48000, 0);
 	mstats_init(&p->v_st, p->v_ssrc, 90000, 0);
-	p->last_rx = mono_usec();
-	p->timer = event_new(base, -1, EV_PERSIST, rtp_peer_timer, p);
-	timer_start(p->timer, 1.0);
+	m->rtp = 1;
 
-	sdp = rtp_peer_sdp(p, na.host, na.port);
+	sdp = rtp_peer_sdp(p, r->name, na.host, na.port);
 	if (q->json)
 		cmdq_json(q, json_pack("{s:s,s:s,s:s,s:i,s:o?}", "name", name,
 		    "sdp", sdp, "send_to", p->send_to, "audio_port", na.port,
@@ -206,8 +231,20 @@ rtp_peer_add(struct cmdq *q, char **cause)
 		cmdq_write(q, 1, sdp, strlen(sdp));
 	free(sdp);
 	log_info("room %s: %s is a plain-RTP participant at %s, sending to "
-	    "%s", m->room->name, name, peer, p->send_to);
+	    "%s", r->name, name, peer, p->send_to);
+	/* From here on p is the worker's. */
+	media_peer_attach(r, m, p);
 	return 0;
+}
+
+/* On the worker: the peer is m's (media.c made m first). */
+void
+rtp_peer_attach(struct rtp_peer *p, struct media_member *m)
+{
+	p->m = m;
+	p->last_rx = mono_usec();
+	p->timer = event_new(base, -1, EV_PERSIST, rtp_peer_timer, p);
+	timer_start(p->timer, 1.0);
 }
 
 void
@@ -215,9 +252,20 @@ rtp_peer_free(struct rtp_peer *p)
 {
 	if (p == NULL)
 		return;
-	event_free(p->timer);
+	if (p->timer != NULL)
+		event_free(p->timer);
 	udp_close(p->sock);
 	free(p);
+}
+
+/* A track of the peer's is gone (media.c frees it). */
+void
+rtp_peer_track_gone(struct rtp_peer *p, struct track *t)
+{
+	if (p->atrack == t)
+		p->atrack = NULL;
+	if (p->vtrack == t)
+		p->vtrack = NULL;
 }
 
 /* [media] rtp_timeout: a peer silent that long leaves. */
@@ -229,8 +277,10 @@ rtp_peer_timer(evutil_socket_t fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	if (cfg->rtp_timeout > 0 && mono_usec() - p->last_rx >
-	    (uint64_t)(cfg->rtp_timeout * 1e6))
-		room_leave(p->m, "no RTP for too long");
+	    (uint64_t)(cfg->rtp_timeout * 1e6)) {
+		media_post_leave(p->m, "no RTP for too long");
+		event_del(p->timer);	/* control ends it */
+	}
 }
 
 static void
@@ -241,11 +291,11 @@ rtp_peer_input(struct udp_sock *u, uint8_t *buf, size_t len,
 	struct rtp_header	 h;
 	struct track		**tp;
 	enum media_kind		 kind;
-	char			*cause;
 
 	(void)u;
 	(void)fromlen;
-	if (!sockaddr_same_host(from, (struct sockaddr *)&p->audio_to)) {
+	if (p->m == NULL ||
+	    !sockaddr_same_host(from, (struct sockaddr *)&p->audio_to)) {
 		p->drops[DROP_SOURCE]++;
 		return;
 	}
@@ -259,15 +309,13 @@ rtp_peer_input(struct udp_sock *u, uint8_t *buf, size_t len,
 	kind = h.pt == MEDIA_PT_JPEG ? MEDIA_VIDEO : MEDIA_AUDIO;
 	tp = kind == MEDIA_AUDIO ? &p->atrack : &p->vtrack;
 	if (*tp == NULL) {
-		if ((*tp = media_track_open(p->m, kind, 0, p->l16,
-		    &cause)) == NULL) {
-			log_warnx("room %s: %s: %s", p->m->room->name,
-			    p->m->name, cause);
-			free(cause);
+		if ((*tp = media_track_open(p->m, kind, 0, 0,
+		    p->l16)) == NULL) {
 			p->drops[DROP_SOURCE]++;
 			return;
 		}
 		media_track_set_ssrc(*tp, h.ssrc);
+		media_post_peer_track(p->m, kind, h.ssrc);
 	}
 	if ((*tp)->ssrc != h.ssrc) {
 		mstats_drop(&(*tp)->st, DROP_SOURCE, 1);
@@ -329,7 +377,7 @@ rtp_peer_mix(struct rtp_peer *p, const uint8_t *opus, size_t opus_len,
 static struct track *
 rtp_peer_source(struct rtp_peer *p)
 {
-	struct room_media	*rm = p->m->room->media;
+	struct room_media	*rm = p->m->rm;
 	struct track		*t, *any = NULL;
 
 	TAILQ_FOREACH(t, &rm->tracks, entry) {
@@ -402,17 +450,17 @@ rtp_peer_stats(struct rtp_peer *p)
 	a = json_array();
 	sockaddr_string((struct sockaddr *)&p->audio_to, peer, sizeof peer);
 	json_array_append_new(a, mstats_json(&p->a_st, "out",
-	    p->m->room->name, p->m->name, MEDIA_MIX, p->a_ssrc, peer, now));
+	    p->m->rm->name, p->m->name, MEDIA_MIX, p->a_ssrc, peer, now));
 	if (p->video) {
 		sockaddr_string((struct sockaddr *)&p->video_to, peer,
 		    sizeof peer);
 		json_array_append_new(a, mstats_json(&p->v_st, "out",
-		    p->m->room->name, p->m->name, MEDIA_VIDEO, p->v_ssrc, peer,
+		    p->m->rm->name, p->m->name, MEDIA_VIDEO, p->v_ssrc, peer,
 		    now));
 	}
 	/* What arrived at its port and was not its media. */
 	o = json_pack("{s:s,s:s,s:s,s:s,s:o}", "dir", "in", "room",
-	    p->m->room->name, "name", p->m->name, "kind", "port", "drops",
+	    p->m->rm->name, "name", p->m->name, "kind", "port", "drops",
 	    mstats_drops_json(p->drops));
 	json_object_set_new(o, "peer", json_string(p->send_to));
 	json_array_append_new(a, o);

@@ -9,18 +9,19 @@
 
 #include "meetd.h"
 
-struct event_base	*base;
+__thread struct event_base *base;
 char			 node_id[33];	/* new at every start: a restart */
 uint64_t		 start_usec;	/* is a new node to its peers */
 int			 shutting_down;
-struct config		*cfg;
+__thread struct config	*cfg;
 
 static uint64_t		 last_id;
 
+/* Ids of rooms, members, sessions: any thread may take one. */
 uint64_t
 next_id(void)
 {
-	return ++last_id;
+	return __atomic_add_fetch(&last_id, 1, __ATOMIC_RELAXED);
 }
 
 /* A one-shot timer; the caller frees it with event_free. */

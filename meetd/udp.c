@@ -68,10 +68,12 @@ struct udp_sock {
 	struct udp_sock		*next_held;
 };
 
-struct udp_sock	*udp_node;
-static int		 udp_holding;	/* inside a batch: sends are held */
-static struct udp_sock	*udp_held;	/* sockets with held runs */
+/* Every thread (control, each worker) batches its own sends. */
+__thread struct udp_sock *udp_node;	/* a worker's on the node's port */
+static __thread int	 udp_holding;	/* inside a batch: sends are held */
+static __thread struct udp_sock *udp_held; /* sockets with held runs */
 static int		 udp_gso = 1;	/* 0 once the kernel refused it */
+static __thread uint8_t	 udp_bufs[UDP_BATCH][UDP_MAX_DGRAM];
 
 static void	udp_flush(struct udp_sock *);
 static struct udp_sock	*udp_out4;
@@ -83,9 +85,8 @@ struct udp_sock *
 udp_open(const struct sockaddr *sa, socklen_t salen, udp_input_cb input,
     void *arg, char **cause)
 {
-	struct udp_sock	*u;
-	char		 addr[ADDR_HOST_MAX + 8];
-	int		 fd, size = UDP_RCVBUF;
+	char	addr[ADDR_HOST_MAX + 8];
+	int	fd, size = UDP_RCVBUF;
 
 	sockaddr_string(sa, addr, sizeof addr);
 	fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -101,6 +102,15 @@ udp_open(const struct sockaddr *sa, socklen_t salen, udp_input_cb input,
 	}
 	/* A burst of video must not overflow a small default buffer. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+	return udp_wrap(fd, input, arg);
+}
+
+/* A bound socket, read in this thread's loop from now on. */
+struct udp_sock *
+udp_wrap(int fd, udp_input_cb input, void *arg)
+{
+	struct udp_sock	*u;
+
 	u = xcalloc(1, sizeof *u);
 	u->fd = fd;
 	u->input = input;
@@ -137,7 +147,7 @@ udp_read(evutil_socket_t fd, short events, void *arg)
 	struct mmsghdr		 msgs[UDP_BATCH];
 	struct iovec		 iov[UDP_BATCH];
 	struct sockaddr_storage	 from[UDP_BATCH];
-	static uint8_t		 bufs[UDP_BATCH][UDP_MAX_DGRAM];
+	uint8_t			(*bufs)[UDP_MAX_DGRAM] = udp_bufs;
 	uint64_t		 now;
 	int			 n, i, rounds;
 
@@ -188,7 +198,7 @@ udp_send_run(struct udp_sock *u, struct udp_run *r)
 	uint16_t	 seg;
 	size_t		 off;
 
-	if (r->n > 1 && udp_gso) {
+	if (r->n > 1 && __atomic_load_n(&udp_gso, __ATOMIC_RELAXED)) {
 		memset(&msg, 0, sizeof msg);
 		iov.iov_base = r->buf;
 		iov.iov_len = r->len;
@@ -210,7 +220,7 @@ udp_send_run(struct udp_sock *u, struct udp_run *r)
 			return;		/* lost, as any datagram may be */
 		log_info("udp: no UDP GSO here (%s): one send a datagram",
 		    strerror(errno));
-		udp_gso = 0;
+		__atomic_store_n(&udp_gso, 0, __ATOMIC_RELAXED);
 	}
 	for (off = 0; off < r->len; off += r->seg)
 		(void)sendto(u->fd, r->buf + off, r->len - off < r->seg ?
@@ -390,7 +400,7 @@ udp_out(int af)
 	ss.ss_family = (sa_family_t)af;
 	len = af == AF_INET6 ? sizeof(struct sockaddr_in6) :
 	    sizeof(struct sockaddr_in);
-	if ((*u = udp_open((struct sockaddr *)&ss, len, udp_node_input, NULL,
+	if ((*u = udp_open((struct sockaddr *)&ss, len, media_control_input, NULL,
 	    &cause)) == NULL) {
 		log_warnx("media to other nodes: %s", cause);
 		free(cause);

@@ -202,7 +202,6 @@ uplink_packet(struct uplink *ul, const uint8_t *payload, size_t len,
 {
 	struct session		*s = ul->session;
 	struct rtp_header	 h;
-	struct track		*t;
 	uint8_t			 pkt[MEDIA_PACKET + 2048];
 	size_t			 n;
 	uint64_t		 now = mono_usec();
@@ -219,12 +218,9 @@ uplink_packet(struct uplink *ul, const uint8_t *payload, size_t len,
 	if ((n = rtp_write(pkt, sizeof pkt, &h)) == 0)
 		return;
 	mstats_packet(&ul->st, n, now);
-	if (s->member != NULL) {
-		t = media_track_find(ul->ssrc);
-		if (t != NULL && t->member == s->member &&
-		    rtp_parse(pkt, n, &h) == 0)
-			media_track_input(t, pkt, n, &h, now);
-	} else if (s->peer != NULL)
+	if (s->member != NULL)
+		media_send_packet(s->member, ul->ssrc, pkt, n);
+	else if (s->peer != NULL)
 		udp_send(udp_out(s->peer->media_addr.ss_family),
 		    (struct sockaddr *)&s->peer->media_addr,
 		    s->peer->media_len, pkt, n);
