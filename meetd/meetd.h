@@ -789,6 +789,8 @@ struct track {
 	struct opuscodec_dec	*dec;
 	int16_t			 pcm[960];	/* this tick's frame */
 	int			 have_pcm;
+	int			 playing;	/* had frames: conceal a gap */
+	int			 underrun;	/* frames concealed in a row */
 	struct rfc2435_depack	*dp;		/* video for recv here */
 	uint32_t		 cur_ts;	/* of the frame being built */
 	int			 width;		/* video, from RFC 2435 */

@@ -21,6 +21,7 @@
 #define MIX_TICK_USEC	20000
 #define MIX_ENC_IDLE	100	/* ticks before an unused encoder goes */
 #define MIX_EXPECTED_LOSS 10	/* % the FEC is sized for */
+#define MIX_UNDERRUN_PLC 5	/* frames concealed while a buffer is dry */
 
 struct mix_enc {
 	uint64_t		 without;	/* the talker left out */
@@ -160,8 +161,21 @@ mix_pull(struct track *t, uint64_t now)
 	t->have_pcm = 0;
 	switch (jitterbuf_pop(t->jb, now, &f)) {
 	case JITTERBUF_EMPTY:
-		return;
+		/*
+		 * Dry while it was playing: its packets are late.  Conceal a
+		 * few frames, as for a loss, rather than leave 20 ms of
+		 * digital silence in every mix; one that stopped fades out.
+		 */
+		if (t->dec == NULL || !t->playing ||
+		    t->underrun >= MIX_UNDERRUN_PLC) {
+			t->playing = 0;
+			return;
+		}
+		t->underrun++;
+		n = opuscodec_plc(t->dec, t->pcm);
+		break;
 	case JITTERBUF_FRAME:
+		t->underrun = 0;
 		if (t->l16) {
 			if (f.len != MIXER_FRAME * 2) {
 				mstats_drop(&t->st, DROP_MALFORMED, 1);
@@ -182,6 +196,7 @@ mix_pull(struct track *t, uint64_t now)
 			    rm->ticks);
 		break;
 	case JITTERBUF_MISSING:
+		t->underrun = 0;
 		if (t->l16) {
 			memset(t->pcm, 0, sizeof t->pcm);
 			n = MIXER_FRAME;
@@ -194,6 +209,8 @@ mix_pull(struct track *t, uint64_t now)
 	}
 	if (n == MIXER_FRAME)
 		t->have_pcm = 1;
+	if (t->have_pcm && t->underrun == 0)
+		t->playing = 1;
 }
 
 /* The mix packet for a member on another node. */
