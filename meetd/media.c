@@ -405,13 +405,12 @@ media_video(struct track *t, const uint8_t *pkt, size_t len,
 	struct media_member	*m;
 	int			 local = 0;
 
-	(void)now;
 	media_send_remotes(t, pkt, len, MEDIA_VIDEO);
 	TAILQ_FOREACH(m, &t->rm->members, entry) {
 		if (m == t->member)
 			continue;
 		if (m->rtp != NULL)
-			rtp_peer_video(m->rtp, t, pkt, len, h);
+			rtp_peer_video(m->rtp, t, pkt, len, h, now);
 		else if (m->session != 0 && member_wants(m, MEDIA_VIDEO,
 		    t->member->name))
 			local = 1;

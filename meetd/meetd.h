@@ -609,6 +609,8 @@ struct udp_sock	*udp_wrap(int, udp_input_cb, void *);
 void		 udp_close(struct udp_sock *);
 int		 udp_send(struct udp_sock *, const struct sockaddr *,
 		     socklen_t, const void *, size_t);
+uint8_t		*udp_hold_space(struct udp_sock *, const struct sockaddr *,
+		     socklen_t, size_t);
 int		 udp_local(struct udp_sock *, struct sockaddr_storage *,
 		     socklen_t *);
 struct udp_sock	*udp_out(int);
@@ -917,7 +919,8 @@ void		 rtp_peer_track_gone(struct rtp_peer *, struct track *);
 void		 rtp_peer_mix(struct rtp_peer *, const uint8_t *, size_t,
 		     const int16_t *, uint32_t);
 void		 rtp_peer_video(struct rtp_peer *, struct track *,
-		     const uint8_t *, size_t, const struct rtp_header *);
+		     const uint8_t *, size_t, const struct rtp_header *,
+		     uint64_t);
 json_t		*rtp_peer_stats(struct rtp_peer *);
 
 #endif

@@ -259,12 +259,30 @@ static int
 udp_hold(struct udp_sock *u, const struct sockaddr *sa, socklen_t salen,
     const void *buf, size_t len)
 {
+	uint8_t	*space;
+
+	if ((space = udp_hold_space(u, sa, salen, len)) == NULL)
+		return -1;
+	memcpy(space, buf, len);
+	return 0;
+}
+
+/*
+ * Room for a datagram of len bytes to sa, held for the end of the batch:
+ * the caller writes it there (no copy of its own).  NULL when nothing is
+ * held now (outside a batch) or it cannot be: then udp_send.
+ */
+uint8_t *
+udp_hold_space(struct udp_sock *u, const struct sockaddr *sa,
+    socklen_t salen, size_t len)
+{
 	struct udp_run	*r = NULL;
+	uint8_t		*space;
 	int		 i;
 
-	if (len == 0 || len > UDP_MAX_DGRAM ||
-	    salen > sizeof(struct sockaddr_storage))
-		return -1;
+	if (!udp_holding || u == NULL || salen == 0 || len == 0 ||
+	    len > UDP_MAX_DGRAM || salen > sizeof(struct sockaddr_storage))
+		return NULL;
 	if (u->runs == NULL)
 		u->runs = xcalloc(UDP_RUNS, sizeof *u->runs);
 	for (i = 0; i < u->nruns; i++) {
@@ -297,12 +315,12 @@ udp_hold(struct udp_sock *u, const struct sockaddr *sa, socklen_t salen,
 			udp_held = u;
 		}
 	}
-	memcpy(r->buf + r->len, buf, len);
+	space = r->buf + r->len;
 	r->len += len;
 	r->n++;
 	if (len < r->seg)
 		r->closed = 1;
-	return 0;
+	return space;
 }
 
 /* 0, or -1 when the datagram is lost here (a full socket buffer, ...). */
