@@ -15,6 +15,10 @@
 #                5 % of each second to others); nice: nice -10; none.  The
 #                default is rt where it is allowed, then nice.  meetd and
 #                the relays always get the same.
+#   BENCH_WORKERS  meetd's media workers, [media] workers (1; meetd's own
+#                default, 0, is one per core).  The node is pinned to one
+#                core, and a room's media is on one worker whatever the
+#                count.
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,15 +27,21 @@ BENCH=${MEET_BENCH:-$top/build/bench}
 T=$(mktemp -d "${TMPDIR:-/tmp}/meet-bench.XXXXXX")
 _pids=""
 
-bench_cleanup() {
-	for p in $_pids; do kill "$p" 2>/dev/null; done
-	for p in $_pids; do
+# bench_stop PID...: SIGTERM, 3 s to go, then SIGKILL; only ever given
+# what this script started ($_pids).
+bench_stop() {
+	for p; do kill "$p" 2>/dev/null; done
+	for p; do
 		i=0
 		while kill -0 "$p" 2>/dev/null && [ $i -lt 30 ]; do
 			sleep 0.1; i=$((i + 1))
 		done
 		kill -9 "$p" 2>/dev/null
 	done
+}
+
+bench_cleanup() {
+	bench_stop $_pids
 	rm -rf "$T"
 }
 trap bench_cleanup EXIT
@@ -56,10 +66,11 @@ else
 	core_opt=""
 fi
 
-# start_meetd: a meetd pinned to the node's core on $T/meetd.sock; sets
-# MEETD_PID.
+# start_meetd: a meetd pinned to the node's core on $T/meetd.sock with
+# BENCH_WORKERS media workers; sets MEETD_PID.
 start_meetd() {
-	printf '[log]\nverbose = 0\n' > "$T/meetd.conf"
+	printf '[log]\nverbose = 0\n\n[media]\nworkers = %s\n' \
+	    "${BENCH_WORKERS:-1}" > "$T/meetd.conf"
 	$on_node "$BIN/meetd" -f "$T/meetd.conf" -S "$T/meetd.sock" \
 	    -l 127.0.0.1:0 2>>"$T/meetd.log" &
 	MEETD_PID=$!
@@ -74,6 +85,16 @@ start_meetd() {
 		fi
 		sleep 0.1
 	done
+}
+
+# stop_meetd: ends the meetd of start_meetd (that one only) and forgets
+# it, so that another can start on the same socket.
+stop_meetd() {
+	bench_stop "$MEETD_PID"
+	_pids=$(for p in $_pids; do
+		[ "$p" = "$MEETD_PID" ] || printf ' %s' "$p"
+	done)
+	rm -f "$T/meetd.sock"
 }
 
 # bench_json LINE: a summary JSON line with the date, machine and cores.
