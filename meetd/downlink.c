@@ -77,6 +77,20 @@ static void	rtrack_add(struct peer *, const char *, const char *,
 
 static uint64_t	downlink_ids;
 
+/* A recv that could not start: q keeps its stdout, dl goes. */
+static void
+downlink_unstart(struct cmdq *q, struct downlink *dl)
+{
+	TAILQ_REMOVE(&dl->session->downlinks, dl, entry);
+	q->data = NULL;
+	q->on_cancel = NULL;
+	q->out_fd = dl->fd;
+	event_free(dl->wev);
+	outq_free(dl->oq);
+	pcmconv_free(dl->conv);
+	free(dl);
+}
+
 int
 downlink_start(struct cmdq *q, enum media_kind kind, const char *from,
     int rate, int channels, char **cause)
@@ -127,14 +141,7 @@ downlink_start(struct cmdq *q, enum media_kind kind, const char *from,
 		/* The room is here: its worker learns what this recv wants. */
 		if (media_sub_add(s->member, dl->id, kind, dl->from,
 		    cause) != 0) {
-			TAILQ_REMOVE(&s->downlinks, dl, entry);
-			q->data = NULL;
-			q->on_cancel = NULL;
-			q->out_fd = dl->fd;
-			event_free(dl->wev);
-			outq_free(dl->oq);
-			pcmconv_free(dl->conv);
-			free(dl);
+			downlink_unstart(q, dl);
 			return -1;
 		}
 		dl->subscribed = 1;
@@ -146,14 +153,7 @@ downlink_start(struct cmdq *q, enum media_kind kind, const char *from,
 	dl->asked = 1;
 	if (cmd_room_call(s, argv, 1, downlink_subscribed, dl, cause) != 0) {
 		json_decref(argv);
-		TAILQ_REMOVE(&s->downlinks, dl, entry);
-		q->data = NULL;
-		q->on_cancel = NULL;
-		q->out_fd = dl->fd;
-		event_free(dl->wev);
-		outq_free(dl->oq);
-		pcmconv_free(dl->conv);
-		free(dl);
+		downlink_unstart(q, dl);
 		return -1;
 	}
 	json_decref(argv);
