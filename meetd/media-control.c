@@ -174,7 +174,9 @@ media_member_gone(struct member *m)
 		    m->room, m));
 	m->media_told = 0;
 	for (i = 0; i < 3; i++) {
-		media_free_ssrc(m->track_ssrc[i]);
+		/* A plain-RTP peer's own SSRCs were never given out here. */
+		if (!m->rtp)
+			media_free_ssrc(m->track_ssrc[i]);
 		m->track_ssrc[i] = 0;
 	}
 	media_free_ssrc(m->mix_ssrc);

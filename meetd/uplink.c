@@ -10,9 +10,10 @@
  * that receivers can tag each frame with its capture time.
  *
  * The hosting node gives the stream its SSRC (media-track, run there like
- * any room command); the packets then go to its media (media.c) when the
- * room is here, or to its UDP port.  A regular file is read at the pace of
- * real time: audio by its samples, video at UPLINK_FILE_FPS.
+ * any room command); the packets then go to the room's media worker
+ * (media.c, as messages) when the room is here, or to its UDP port.  A
+ * regular file is read at the pace of real time: audio by its samples,
+ * video at UPLINK_FILE_FPS.
  */
 #include <sys/stat.h>
 
