@@ -1,11 +1,45 @@
-/* Parsing node and room addresses. */
+/* Parsing node and room addresses, and resolving them. */
+#include <sys/types.h>
+#include <sys/socket.h>
+
 #include <ctype.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
 #include "text.h"
+
+int
+node_addr_resolve(const struct node_addr *a, int family, int socktype,
+    int flags, struct sockaddr_storage *ss, socklen_t *sslen, char *err,
+    size_t errlen)
+{
+	struct addrinfo	 hints, *res;
+	char		 serv[16];
+	int		 r;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = family;
+	hints.ai_socktype = socktype;
+	hints.ai_flags = flags | AI_NUMERICSERV;
+	snprintf(serv, sizeof serv, "%d", a->port);
+	if ((r = getaddrinfo(a->host, serv, &hints, &res)) != 0) {
+		snprintf(err, errlen, "%s", gai_strerror(r));
+		return -1;
+	}
+	if (res->ai_addrlen > sizeof *ss) {
+		snprintf(err, errlen, "an address too long");
+		freeaddrinfo(res);
+		return -1;
+	}
+	memset(ss, 0, sizeof *ss);
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
 
 int
 node_addr_parse(const char *s, int defport, struct node_addr *a, char *err,

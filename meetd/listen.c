@@ -66,24 +66,19 @@ int
 listen_start(const char *addr, u_int n, int **fds, char **cause)
 {
 	struct node_addr	 na;
-	struct addrinfo		 hints, *res;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen = sizeof ss;
-	char			 err[256], port[16];
-	int			 r, tries;
+	struct sockaddr_storage	 want, ss;
+	socklen_t		 wantlen, sslen = sizeof ss;
+	char			 err[256];
+	int			 tries;
 
 	if (node_addr_parse(addr, ADDR_DEFAULT_PORT, &na, err,
 	    sizeof err) != 0) {
 		xasprintf(cause, "listen address %s", err);
 		return -1;
 	}
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	snprintf(port, sizeof port, "%d", na.port);
-	if ((r = getaddrinfo(na.host, port, &hints, &res)) != 0) {
-		xasprintf(cause, "listen address %s: %s", addr,
-		    gai_strerror(r));
+	if (node_addr_resolve(&na, AF_UNSPEC, SOCK_STREAM, AI_PASSIVE, &want,
+	    &wantlen, err, sizeof err) != 0) {
+		xasprintf(cause, "listen address %s: %s", addr, err);
 		return -1;
 	}
 	free(udp_fds);
@@ -92,12 +87,11 @@ listen_start(const char *addr, u_int n, int **fds, char **cause)
 	for (tries = 0;; tries++) {
 		listener = evconnlistener_new_bind(base, listen_accept, NULL,
 		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
-		    LEV_OPT_CLOSE_ON_EXEC, 64, res->ai_addr,
-		    (int)res->ai_addrlen);
+		    LEV_OPT_CLOSE_ON_EXEC, 64, (struct sockaddr *)&want,
+		    (int)wantlen);
 		if (listener == NULL) {
 			xasprintf(cause, "listen on %s: %s", addr,
 			    strerror(errno));
-			freeaddrinfo(res);
 			return -1;
 		}
 		evconnlistener_set_error_cb(listener, listen_error);
@@ -106,7 +100,6 @@ listen_start(const char *addr, u_int n, int **fds, char **cause)
 		    (struct sockaddr *)&ss, &sslen) != 0) {
 			xasprintf(cause, "listen on %s: cannot read the bound "
 			    "address", addr);
-			freeaddrinfo(res);
 			return -1;
 		}
 		if (worker_open_sockets((struct sockaddr *)&ss, sslen,
@@ -115,13 +108,10 @@ listen_start(const char *addr, u_int n, int **fds, char **cause)
 		evconnlistener_free(listener);
 		listener = NULL;
 		/* An ephemeral TCP port may be taken for UDP: another. */
-		if (na.port != 0 || tries == 20) {
-			freeaddrinfo(res);
+		if (na.port != 0 || tries == 20)
 			return -1;
-		}
 		free(*cause);
 	}
-	freeaddrinfo(res);
 	sockaddr_string((struct sockaddr *)&ss, listen_address,
 	    sizeof listen_address);
 	bound_port = sockaddr_port((struct sockaddr *)&ss);

@@ -124,10 +124,8 @@ rtp_peer_add(struct cmdq *q, char **cause)
 	struct rtp_peer		*p;
 	struct rtp_peer_open	 o;
 	struct node_addr	 na;
-	struct addrinfo		 hints, *res;
 	const char		*name, *peer, *audio, *video, *from;
-	char			 err[256], port[16], *sdp;
-	int			 error;
+	char			 err[256], *sdp;
 
 	name = cmdq_get(q, 'A');
 	peer = cmdq_get(q, 'P');
@@ -167,20 +165,15 @@ rtp_peer_add(struct cmdq *q, char **cause)
 		    na.port > 65533 ? "give a port (up to 65533)" : err);
 		return -1;
 	}
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	snprintf(port, sizeof port, "%d", na.port);
-	if ((error = getaddrinfo(na.host, port, &hints, &res)) != 0) {
+	p = xcalloc(1, sizeof *p);
+	if (node_addr_resolve(&na, AF_UNSPEC, SOCK_DGRAM, AI_NUMERICHOST,
+	    &p->audio_to, &p->to_len, err, sizeof err) != 0) {
 		xasprintf(cause, "--peer %s: a numeric address is needed (%s)",
-		    peer, gai_strerror(error));
+		    peer, err);
+		free(p);
 		return -1;
 	}
-	p = xcalloc(1, sizeof *p);
-	memcpy(&p->audio_to, res->ai_addr, res->ai_addrlen);
-	memcpy(&p->video_to, res->ai_addr, res->ai_addrlen);
-	p->to_len = res->ai_addrlen;
-	freeaddrinfo(res);
+	memcpy(&p->video_to, &p->audio_to, sizeof p->video_to);
 	sockaddr_set_port(&p->video_to, na.port + 2);
 	p->l16 = audio != NULL && strcmp(audio, "l16") == 0;
 	p->video = video != NULL;

@@ -280,24 +280,15 @@ inject_resolve(const char *s, int passive, int family,
     struct sockaddr_storage *ss, socklen_t *sslen)
 {
 	struct node_addr	 na;
-	struct addrinfo		 hints, *res;
-	char			 err[256], serv[16];
-	int			 r;
+	char			 err[256];
 
 	if (node_addr_parse(s, -1, &na, err, sizeof err) != 0)
 		badarg("%s", err);
 	if (na.port == -1)
 		badarg("%s: no port", s);
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = family;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
-	snprintf(serv, sizeof serv, "%d", na.port);
-	if ((r = getaddrinfo(na.host, serv, &hints, &res)) != 0)
-		badarg("%s: %s", s, gai_strerror(r));
-	memcpy(ss, res->ai_addr, res->ai_addrlen);
-	*sslen = res->ai_addrlen;
-	freeaddrinfo(res);
+	if (node_addr_resolve(&na, family, SOCK_DGRAM, passive ? AI_PASSIVE :
+	    0, ss, sslen, err, sizeof err) != 0)
+		badarg("%s: %s", s, err);
 }
 
 /* Move *next on by ms and sleep until then: the pace does not drift. */

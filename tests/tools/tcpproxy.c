@@ -175,27 +175,23 @@ static int
 proxy_listen(const char *addr, int *port)
 {
 	struct node_addr	 na;
-	struct addrinfo		 hints, *res;
 	struct sockaddr_storage	 ss;
-	socklen_t		 sslen = sizeof ss;
+	socklen_t		 sslen;
 	char			 err[256], serv[16], host[NI_MAXHOST];
-	int			 fd, one = 1, r;
+	int			 fd, one = 1;
 
 	if (node_addr_parse(addr, 0, &na, err, sizeof err) != 0)
 		fatalx("-l %s", err);
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	snprintf(serv, sizeof serv, "%d", na.port);
-	if ((r = getaddrinfo(na.host, serv, &hints, &res)) != 0)
-		fatalx("-l %s: %s", addr, gai_strerror(r));
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
+	if (node_addr_resolve(&na, AF_UNSPEC, SOCK_STREAM, AI_PASSIVE, &ss,
+	    &sslen, err, sizeof err) != 0)
+		fatalx("-l %s: %s", addr, err);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		fatal("socket");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0)
+	if (bind(fd, (struct sockaddr *)&ss, sslen) != 0)
 		fatal("bind %s", addr);
-	freeaddrinfo(res);
+	sslen = sizeof ss;
 	if (listen(fd, 64) != 0)
 		fatal("listen");
 	proxy_nonblock(fd);

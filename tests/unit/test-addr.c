@@ -3,6 +3,10 @@
  * names, IPv4, bracketed and bare IPv6, the port range and the default port;
  * node_addr_format back to text; room_addr_parse on NAME and NAME@HOST[:PORT].
  */
+#include <sys/socket.h>
+
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -326,6 +330,46 @@ test_room_bad(void **state)
 	room_refused("standup@:1", ":1: bad host");
 }
 
+/* node_addr_resolve: numeric addresses of either family, and refusals. */
+static void
+test_node_resolve(void **state)
+{
+	struct node_addr	 na;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	char			 err[256];
+
+	(void)state;
+	assert_int_equal(node_addr_parse("127.0.0.1:5004", 0, &na, err,
+	    sizeof err), 0);
+	assert_int_equal(node_addr_resolve(&na, AF_UNSPEC, SOCK_DGRAM,
+	    AI_NUMERICHOST, &ss, &len, err, sizeof err), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(len, sizeof(struct sockaddr_in));
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 5004);
+	assert_int_equal(ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr),
+	    0x7f000001);
+
+	assert_int_equal(node_addr_parse("[::1]:7", 0, &na, err, sizeof err),
+	    0);
+	assert_int_equal(node_addr_resolve(&na, AF_UNSPEC, SOCK_STREAM,
+	    AI_NUMERICHOST, &ss, &len, err, sizeof err), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 7);
+
+	/* An IPv6 address asked for in IPv4 is refused, with why. */
+	err[0] = '\0';
+	assert_int_equal(node_addr_resolve(&na, AF_INET, SOCK_DGRAM,
+	    AI_NUMERICHOST, &ss, &len, err, sizeof err), -1);
+	assert_true(err[0] != '\0');
+
+	/* A name where a numeric address is needed is refused. */
+	assert_int_equal(node_addr_parse("no-such-host.invalid:9", 0, &na,
+	    err, sizeof err), 0);
+	assert_int_equal(node_addr_resolve(&na, AF_UNSPEC, SOCK_DGRAM,
+	    AI_NUMERICHOST, &ss, &len, err, sizeof err), -1);
+}
+
 int
 main(void)
 {
@@ -337,6 +381,7 @@ main(void)
 		cmocka_unit_test(test_node_bad_port),
 		cmocka_unit_test(test_node_host_length),
 		cmocka_unit_test(test_node_format),
+		cmocka_unit_test(test_node_resolve),
 		cmocka_unit_test(test_room_local),
 		cmocka_unit_test(test_room_remote),
 		cmocka_unit_test(test_room_bad),
