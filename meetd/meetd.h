@@ -305,6 +305,7 @@ struct session {
 	TAILQ_HEAD(, cmdq)	 waiters;
 
 	TAILQ_ENTRY(session)	 entry;
+	TAILQ_ENTRY(session)	 hentry;	/* by id (session.c) */
 	TAILQ_ENTRY(session)	 pentry;	/* on peer->sessions */
 };
 TAILQ_HEAD(sessions, session);

@@ -12,6 +12,24 @@
 
 struct sessions	sessions = TAILQ_HEAD_INITIALIZER(sessions);
 
+/* By id too: media workers name sessions by id in every frame they post. */
+#define SESSION_BUCKETS	256
+static TAILQ_HEAD(, session) session_ids[SESSION_BUCKETS];
+static int		      session_ids_ready;
+
+static TAILQ_HEAD(, session) *
+session_bucket(uint64_t id)
+{
+	int	i;
+
+	if (!session_ids_ready) {
+		for (i = 0; i < SESSION_BUCKETS; i++)
+			TAILQ_INIT(&session_ids[i]);
+		session_ids_ready = 1;
+	}
+	return (void *)&session_ids[id % SESSION_BUCKETS];
+}
+
 struct session *
 session_find(const char *name)
 {
@@ -29,7 +47,7 @@ session_find_id(uint64_t id)
 {
 	struct session	*s;
 
-	TAILQ_FOREACH(s, &sessions, entry) {
+	TAILQ_FOREACH(s, session_bucket(id), hentry) {
 		if (s->id == id)
 			return s;
 	}
@@ -66,6 +84,7 @@ session_new(const char *name, const char *room, const char *where)
 	TAILQ_INIT(&s->uplinks);
 	TAILQ_INIT(&s->downlinks);
 	TAILQ_INSERT_TAIL(&sessions, s, entry);
+	TAILQ_INSERT_TAIL(session_bucket(s->id), s, hentry);
 	return s;
 }
 
@@ -180,6 +199,7 @@ session_free(struct session *s)
 	if (s->peer != NULL)
 		peer_detach_session(s);
 	TAILQ_REMOVE(&sessions, s, entry);
+	TAILQ_REMOVE(session_bucket(s->id), s, hentry);
 	for (i = 0; i < s->logsize; i++)
 		json_decref(s->log[i].ev);
 	free(s->log);
