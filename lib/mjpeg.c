@@ -44,8 +44,17 @@ mjpeg_splitter_new(size_t max)
 {
 	struct mjpeg_splitter	*s;
 
+	/*
+	 * An image too large is dropped keeping its last two bytes, and a
+	 * new one starts with the two of its SOI: a smaller limit would read
+	 * before the buffer.
+	 */
+	if (max == 0)
+		max = MJPEG_MAX_FRAME;
+	else if (max < MJPEG_MIN_FRAME)
+		max = MJPEG_MIN_FRAME;
 	s = xcalloc(1, sizeof *s);
-	s->max = max == 0 ? MJPEG_MAX_FRAME : max;
+	s->max = max;
 	s->size = 65536;
 	s->buf = xmalloc(s->size);
 	return s;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #define MJPEG_MAX_FRAME	(16 * 1024 * 1024)
+#define MJPEG_MIN_FRAME	4	/* the smallest image: SOI, then EOI */
 #define MJPEG_TAG_NAME	64	/* longest source name in a tag, with NUL */
 
 struct mjpeg_stats {
@@ -23,7 +24,13 @@ typedef void (*mjpeg_frame_cb)(const uint8_t *, size_t, void *);
 
 struct mjpeg_splitter;
 
-/* The caller owns the splitter and frees it with mjpeg_splitter_free. */
+/*
+ * A splitter handing out images of at most max bytes: 0 is
+ * MJPEG_MAX_FRAME, and a limit below MJPEG_MIN_FRAME is taken as
+ * MJPEG_MIN_FRAME, the least that holds an image and the bytes a segment
+ * length needs.  The caller owns the splitter and frees it with
+ * mjpeg_splitter_free.
+ */
 struct mjpeg_splitter *mjpeg_splitter_new(size_t);
 void	mjpeg_splitter_free(struct mjpeg_splitter *);
 /* Feed bytes; cb is called with each complete image (valid during the call). */

@@ -32,6 +32,7 @@ static void	test_split_two(void **);
 static void	test_split_every_cut(void **);
 static void	test_split_oversized(void **);
 static void	test_split_large(void **);
+static void	test_split_tiny_limit(void **);
 static void	test_split_soi_restart(void **);
 static void	test_split_broken(void **);
 static void	test_split_real_jpeg(void **);
@@ -417,6 +418,38 @@ test_split_large(void **state)
 	free(big);
 }
 
+/*
+ * A limit below MJPEG_MIN_FRAME is raised to it: the smallest image still
+ * comes out whole, and a larger one is dropped whole, with nothing read
+ * outside the buffer (a limit of 1 read the byte before it, found by
+ * tests/fuzz/mjpeg.c).
+ */
+static void
+test_split_tiny_limit(void **state)
+{
+	const uint8_t		tiny[] = { 0xff, 0xd8, 0xff, 0xd9 };
+	uint8_t			buf[64];
+	size_t			max, len;
+	struct sink		k;
+	struct mjpeg_stats	st;
+
+	(void)state;
+	memcpy(buf, image3, sizeof image3);
+	memcpy(buf + sizeof image3, tiny, sizeof tiny);
+	len = sizeof image3 + sizeof tiny;
+	for (max = 1; max <= MJPEG_MIN_FRAME; max++) {
+		split(buf, len, max, 0, &k, &st);
+		assert_int_equal(k.count, 1);
+		assert_int_equal(k.lens[0], sizeof tiny);
+		assert_memory_equal(k.data, tiny, sizeof tiny);
+		stats_equal(&st, 1, 0, 1, 0);
+		/* Byte by byte, the same. */
+		split(buf, len, max, 1, &k, &st);
+		assert_int_equal(k.count, 1);
+		stats_equal(&st, 1, 0, 1, 0);
+	}
+}
+
 /* A new SOI cuts the image being built: it is counted and lost. */
 static void
 test_split_soi_restart(void **state)
@@ -782,6 +815,7 @@ main(void)
 		cmocka_unit_test(test_split_every_cut),
 		cmocka_unit_test(test_split_oversized),
 		cmocka_unit_test(test_split_large),
+		cmocka_unit_test(test_split_tiny_limit),
 		cmocka_unit_test(test_split_soi_restart),
 		cmocka_unit_test(test_split_broken),
 		cmocka_unit_test(test_split_real_jpeg),
