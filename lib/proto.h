@@ -13,7 +13,7 @@
 #ifndef MEET_PROTO_H
 #define MEET_PROTO_H
 
-#define PROTO_VERSION	1
+#define PROTO_VERSION	2	/* 2: TLS links, keys, typed operations */
 #define FRAME_HEADER	8
 #define FRAME_MAX	(1024 * 1024)	/* largest body */
 #define FRAME_MAGIC0	'M'
@@ -21,7 +21,7 @@
 
 enum frame_type {
 	/* 1-15: any connection. */
-	FRAME_HELLO = 1,	/* {version, node?, name?} */
+	FRAME_HELLO = 1,	/* {version, instance?, name?, media_port?} */
 	FRAME_ERROR = 2,	/* {error}: the sender closes next */
 	FRAME_PING = 3,		/* {} */
 	FRAME_PONG = 4,		/* {} */

@@ -177,8 +177,7 @@ file_request(struct file_op *op, json_t *req, peer_cb cb)
 {
 	char	*cause;
 
-	json_object_set_new(req, "session", json_integer(
-	    (json_int_t)op->s->id));
+	json_object_set_new(req, "session", json_string(op->s->wire));
 	if (peer_request(op->peer, req, cb, op, &cause) != 0) {
 		json_decref(req);
 		file_fail(op, "%s", cause);

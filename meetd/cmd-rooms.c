@@ -39,13 +39,13 @@ cmd_rooms_exec(struct cmdq *q)
 			cmdq_error(q, "%s", err);
 			return EXIT_USAGE;
 		}
-		if ((p = peer_get(&na, &cause)) == NULL) {
+		if ((p = peer_get(&na, NULL, &cause)) == NULL) {
 			cmdq_error(q, "%s", cause);
 			free(cause);
 			return EXIT_REFUSED;
 		}
 		argv = json_pack("[s]", "rooms");
-		rc = cmd_peer_call(p, 0, argv, q->json, cmd_rooms_done, q,
+		rc = cmd_peer_call(p, NULL, argv, q->json, cmd_rooms_done, q,
 		    &cause);
 		json_decref(argv);
 		if (rc != 0) {

@@ -43,8 +43,20 @@ static const struct config_key config_keys[] = {
 	    0.1, 600 },
 	{ "node", "reconnect_max", KEY_SECONDS, OFF(reconnect_max), 0.05,
 	    600 },
+	{ "node", "key", KEY_STRING, OFF(node_key), 0, 0 },
+	{ "node", "known_nodes", KEY_STRING, OFF(known_nodes), 0, 0 },
+	{ "node", "handshake_timeout", KEY_SECONDS, OFF(handshake_timeout),
+	    0.1, 60 },
+	{ "node", "max_handshakes", KEY_INT, OFF(max_handshakes), 1, 100000 },
+	{ "node", "max_handshakes_per_address", KEY_INT,
+	    OFF(max_handshakes_per_address), 1, 100000 },
 	{ "control", "socket", KEY_STRING, OFF(socket), 0, 0 },
 	{ "control", "group", KEY_STRING, OFF(socket_group), 0, 0 },
+	{ "control", "command_timeout", KEY_SECONDS, OFF(command_timeout),
+	    0.1, 600 },
+	{ "control", "max_pending", KEY_INT, OFF(max_pending), 1, 100000 },
+	{ "control", "max_pending_per_user", KEY_INT,
+	    OFF(max_pending_per_user), 1, 100000 },
 	{ "rooms", "max_rooms", KEY_INT, OFF(max_rooms), 1, 1000000 },
 	{ "rooms", "max_participants", KEY_INT, OFF(max_participants), 0,
 	    1000000 },
@@ -103,6 +115,14 @@ config_defaults(void)
 	c->keepalive = 1;
 	c->keepalive_timeout = 4;
 	c->reconnect_max = 2;
+	c->node_key = NULL;		/* nodekey_default_path() */
+	c->known_nodes = NULL;
+	c->handshake_timeout = 5;
+	c->max_handshakes = 256;
+	c->max_handshakes_per_address = 16;
+	c->command_timeout = 5;
+	c->max_pending = 128;
+	c->max_pending_per_user = 32;
 	c->max_rooms = 1000;
 	c->max_participants = 0;
 	c->max_sessions = 1000;
@@ -156,6 +176,8 @@ config_copy(const struct config *c)
 	n->listen = config_strdup(c->listen);
 	n->socket = config_strdup(c->socket);
 	n->socket_group = config_strdup(c->socket_group);
+	n->node_key = config_strdup(c->node_key);
+	n->known_nodes = config_strdup(c->known_nodes);
 	n->spool = config_strdup(c->spool);
 	n->record_dir = config_strdup(c->record_dir);
 	return n;
@@ -171,6 +193,8 @@ config_free(struct config *c)
 	free(c->listen);
 	free(c->socket);
 	free(c->socket_group);
+	free(c->node_key);
+	free(c->known_nodes);
 	free(c->spool);
 	free(c->record_dir);
 	free(c);

@@ -37,7 +37,7 @@ static void
 listen_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
-	char	addr[ADDR_HOST_MAX + 8];
+	char	addr[ADDR_HOST_MAX + 8], host[ADDR_HOST_MAX + 8], why[256];
 
 	(void)l;
 	(void)arg;
@@ -47,7 +47,14 @@ listen_accept(struct evconnlistener *l, evutil_socket_t fd,
 		close(fd);
 		return;
 	}
-	remote_accept(fd, addr);
+	/* Before any TLS: strangers may not hold many handshakes open. */
+	sockaddr_host(sa, host, sizeof host);
+	if (link_may_accept(host, why, sizeof why) != 0) {
+		log_warnx("link from %s refused: %s", addr, why);
+		close(fd);
+		return;
+	}
+	remote_accept(fd, addr, host);
 }
 
 static void

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/dns.h>
 #include <systemd/sd-daemon.h>
 
 #include "meetd.h"
@@ -30,6 +31,7 @@ static void	meetd_signal(evutil_socket_t, short, void *);
 static void	meetd_shutdown(const char *);
 static void	meetd_reload(void);
 static void	meetd_node_id(void);
+static void	meetd_identity(const char *);
 
 static void
 usage(void)
@@ -39,7 +41,10 @@ usage(void)
 	exit(2);
 }
 
-/* A random id, new at every start: peers see a restart as a new node. */
+/*
+ * A random id, new at every start: peers see a restart of a node they know
+ * by its key as a new instance of it, whose sessions are gone.
+ */
 static void
 meetd_node_id(void)
 {
@@ -52,6 +57,29 @@ meetd_node_id(void)
 	close(fd);
 	for (i = 0; i < 16; i++)
 		snprintf(node_id + 2 * i, 3, "%02x", b[i]);
+}
+
+/*
+ * The node's key (made on first start) and the file of the keys it knows,
+ * at the configured paths or at defaults that follow the control socket.
+ */
+static void
+meetd_identity(const char *socket_path)
+{
+	char	*path, *cause;
+
+	path = cfg->node_key != NULL ? xstrdup(cfg->node_key) :
+	    nodekey_default_path(socket_path, "key");
+	if (nodekey_load(path, &cause) != 0)
+		fatalx("[node] key: %s", cause);
+	free(path);
+	path = cfg->known_nodes != NULL ? xstrdup(cfg->known_nodes) :
+	    nodekey_default_path(socket_path, "known_nodes");
+	knownnodes_set_path(path);
+	free(path);
+	if (tls_init(&cause) != 0)
+		fatalx("%s", cause);
+	log_info("node key %s: %s", nodekey_path(), nodekey_own_fingerprint());
 }
 
 static void
@@ -208,6 +236,11 @@ main(int argc, char **argv)
 	if (socket_path == NULL)
 		socket_path = cfg->socket != NULL ? cfg->socket :
 		    control_default_path();
+	meetd_identity(socket_path);
+	if ((dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL &&
+	    (dns = evdns_base_new(base, 0)) == NULL)
+		fatalx("cannot set up a name resolver");
 	if (control_start(socket_path, cfg->socket_group, &cause) != 0)
 		fatalx("control socket %s", cause);
 	n = cfg->workers > 0 ? (u_int)cfg->workers : worker_default_count();
@@ -237,7 +270,11 @@ main(int argc, char **argv)
 	event_free(sig_term);
 	event_free(sig_int);
 	event_free(sig_hup);
+	evdns_base_free(dns, 1);
 	event_base_free(base);
+	tls_free();
+	nodekey_free();
+	knownnodes_free();
 	free(control_path);
 	config_free(cfg);
 	log_info("stopped");

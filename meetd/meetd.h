@@ -99,6 +99,8 @@ struct mstats {
 	uint64_t		 lsr_at;
 };
 
+#define NODEKEY_FP_LEN	71	/* "sha256:" and 64 hex digits */
+
 struct link;
 struct member;
 struct peer;
@@ -114,10 +116,18 @@ struct config {
 	char		*listen;	/* ADDR:PORT for links and media */
 	char		*socket;	/* control socket, NULL: path rules */
 	char		*socket_group;
+	double		 command_timeout;	/* a client's time to send */
+	int		 max_pending;	/* clients with no command yet */
+	int		 max_pending_per_user;
 	double		 link_grace;
 	double		 keepalive;
 	double		 keepalive_timeout;
 	double		 reconnect_max;
+	char		*node_key;	/* PEM; NULL: the default path */
+	char		*known_nodes;	/* NULL: the default path */
+	double		 handshake_timeout;	/* TLS and hello */
+	int		 max_handshakes;	/* links not past hello */
+	int		 max_handshakes_per_address;
 	int		 max_rooms;
 	int		 max_participants;
 	int		 max_sessions;
@@ -150,12 +160,41 @@ void		 config_apply_reload(struct config *, struct config *);
 
 /* server.c */
 extern __thread struct event_base *base;	/* this thread's loop */
+extern struct evdns_base *dns;		/* control's resolver */
 extern char		 node_id[33];
 extern uint64_t		 start_usec;
 extern int		 shutting_down;
 uint64_t	 next_id(void);
 struct event	*timer_new(void (*)(evutil_socket_t, short, void *), void *);
 void		 timer_start(struct event *, double);
+
+/* nodekey.c: the node's long-term key, its identity. */
+struct evp_pkey_st;
+char		*nodekey_state_dir(void);
+char		*nodekey_default_path(const char *, const char *);
+int		 nodekey_load(const char *, char **);
+void		 nodekey_free(void);
+struct evp_pkey_st *nodekey_get(void);
+const char	*nodekey_path(void);
+const char	*nodekey_own_fingerprint(void);
+int		 nodekey_fingerprint(struct evp_pkey_st *, char *, size_t);
+int		 nodekey_fingerprint_valid(const char *);
+int		 nodekey_derive(const char *, uint8_t *, size_t);
+
+/* tls.c: TLS 1.3 for node links, with the node key's certificate. */
+struct ssl_st;
+int		 tls_init(char **);
+void		 tls_free(void);
+struct ssl_st	*tls_new(int);
+int		 tls_peer_fingerprint(struct ssl_st *, char *, size_t);
+const char	*tls_error_string(void);
+
+/* knownnodes.c: the keys of the nodes this one links to. */
+void		 knownnodes_set_path(const char *);
+const char	*knownnodes_path(void);
+int		 knownnodes_lookup(const char *, char *, size_t, char **);
+int		 knownnodes_add(const char *, const char *, char **);
+void		 knownnodes_free(void);
 
 /* listen.c */
 extern char	 listen_address[ADDR_HOST_MAX + 8];
@@ -170,7 +209,8 @@ void		 control_stop(void);
 const char	*control_default_path(void);
 
 /* client.c */
-void	 client_accept(int, uid_t);
+int	 client_accept(int, uid_t, char **);
+uid_t	 client_uid(struct client *);
 void	 client_output(struct client *, int, const char *, size_t);
 void	 client_exit(struct client *, int);
 void	 client_set_cmd(struct client *, struct cmdq *);
@@ -188,8 +228,8 @@ u_int	 client_count(void);
 #define CMD_HOST	0x8	/* only the room's host */
 #define CMD_REMOTE	0x10	/* a peer node may run it with no member */
 #define CMD_TEXT	0x20	/* options only before the arguments */
-#define CMD_INTERNAL	0x40	/* between nodes only, not from meetctl */
 #define CMD_WAIT	(-1)	/* exec: the command finishes later */
+#define CMD_OPT_FINGERPRINT 1	/* --fingerprint: a long option only */
 #define CMD_MAXOPTS	128
 
 struct cmd_entry {
@@ -251,7 +291,7 @@ int	 cmdq_has(struct cmdq *, int);
 typedef void (*cmd_call_cb)(int, const char *, const char *, void *);
 int	 cmd_room_call(struct session *, json_t *, int, cmd_call_cb, void *,
 	    char **);
-int	 cmd_peer_call(struct peer *, uint64_t, json_t *, int, cmd_call_cb,
+int	 cmd_peer_call(struct peer *, const char *, json_t *, int, cmd_call_cb,
 	    void *, char **);
 void	 cmd_call_forget(void *);
 const char *cmdq_get(struct cmdq *, int);
@@ -275,13 +315,16 @@ struct session_event {
 	json_t		*ev;
 	int		 taken;		/* returned by a wait */
 };
+#define SESSION_WIRE_LEN 32	/* hex digits: 128 random bits */
 struct session {
 	char			 name[NAME_MAX_LEN + 1];
-	uint64_t		 id;
+	uint64_t		 id;		/* this node's, for its threads */
+	char			 wire[SESSION_WIRE_LEN + 1];	/* to the hub */
 	enum session_state	 state;
 	char			 room[NAME_MAX_LEN + 1];
 	char			 where[ADDR_HOST_MAX + 8];	/* "" here */
 	uint64_t		 created;
+	uid_t			 uid;		/* whose meetctl made it */
 
 	struct member		*member;	/* a room on this node */
 	struct peer		*peer;		/* a room on another */
@@ -312,7 +355,9 @@ TAILQ_HEAD(sessions, session);
 extern struct sessions	 sessions;
 struct session	*session_find(const char *);
 struct session	*session_find_id(uint64_t);
-struct session	*session_new(const char *, const char *, const char *);
+struct session	*session_new(const char *, const char *, const char *,
+		     uid_t);
+int		 session_permits(struct session *, uid_t);
 void		 session_deliver(struct session *, json_t *, int);
 void		 session_end(struct session *, const char *, const char *);
 void		 session_free(struct session *);
@@ -337,10 +382,11 @@ struct member {
 
 	struct session		*session;	/* on this node */
 	struct remote		*remote;	/* on another node */
-	uint64_t		 rsid;		/* its session id there */
+	char			 rsid[SESSION_WIRE_LEN + 1];	/* its session there */
 	int			 away;		/* link down, in grace */
 
 	int			 rtp;		/* a plain-RTP participant */
+	int			 cohost;	/* by a --host token */
 
 	/* Its media, as control knows it (media-control.c). */
 	int			 media_told;	/* its worker knows it */
@@ -370,6 +416,7 @@ struct room {
 	int			 locked;
 	char			*password;
 	int			 max;
+	int			 token_only;	/* joins need a token */
 	u_int			 njoined;
 	u_int			 nwaiting;
 	uint64_t		 created;
@@ -393,7 +440,9 @@ struct room_params {
 	int		 create;
 	int		 lobby;
 	int		 max;
-	uint64_t	 rsid;		/* session id on a remote node */
+	const char	*rsid;		/* session id on a remote node */
+	const char	*token;		/* join: a join token, or NULL */
+	int		 token_only;	/* create: joining needs a token */
 };
 int		 room_enter(const struct room_params *, struct session *,
 		     struct remote *, struct member **, int *, char **);
@@ -412,25 +461,41 @@ json_t		*room_event(struct room *, const char *);
 json_t		*room_summary(struct room *);
 void		 member_deliver(struct member *, json_t *, int);
 const char	*member_role(struct member *);
+int		 member_is_host(struct member *);
+int		 room_token_secret(uint8_t *);
 u_int		 room_count(void);
 void		 room_resize_history(struct room *, size_t);
 
 /* link.c */
 struct link {
-	struct bufferevent	*bev;
+	struct bufferevent	*bev;		/* TLS */
 	struct event		*keepalive;
+	struct event		*deadline;	/* until ready */
+	struct event		*drain;		/* closing: last frames */
 	uint64_t		 last_rx;
 	char			 addr[ADDR_HOST_MAX + 8];
+	char			 host[ADDR_HOST_MAX + 1];	/* no port */
+	char			 fp[NODEKEY_FP_LEN + 1];	/* far key */
+	int			 incoming;
+	int			 secure;	/* handshake done */
+	int			 pending;	/* on the handshake list */
+	size_t			 max_frame;
+	void			(*on_secure)(struct link *, void *);
 	void			(*on_frame)(struct link *, int, json_t *,
 				    void *);
 	void			(*on_close)(struct link *, const char *,
 				    void *);
 	void			*arg;
 	int			 closing;
+	char			*why;		/* closing: for on_close */
+	TAILQ_ENTRY(link)	 pentry;
 };
-struct link	*link_new(struct bufferevent *, const char *,
+struct link	*link_new(struct bufferevent *, const char *, const char *, int,
+		     void (*)(struct link *, void *),
 		     void (*)(struct link *, int, json_t *, void *),
 		     void (*)(struct link *, const char *, void *), void *);
+void		 link_ready(struct link *);
+int		 link_may_accept(const char *, char *, size_t);
 void		 link_send(struct link *, int, json_t *);
 void		 link_close(struct link *, const char *);
 void		 link_free(struct link *);
@@ -536,10 +601,11 @@ struct peer {
 	char			 addr[ADDR_HOST_MAX + 8];
 	struct node_addr	 na;
 	struct link		*link;
-	struct bufferevent	*connecting;	/* before the link */
-	char			 why[256];	/* last failure */
+	char			 why[1024];	/* last failure */
 	enum peer_state		 state;
-	char			 node[33];	/* far node's id */
+	char			 node[33];	/* far node's run (instance) */
+	char			 fp[NODEKEY_FP_LEN + 1];	/* its key, seen */
+	char			 pin[NODEKEY_FP_LEN + 1];	/* --fingerprint */
 	int			 was_up;
 	int			 bye;
 	double			 backoff;
@@ -554,7 +620,7 @@ struct peer {
 	socklen_t		 media_len;
 	TAILQ_ENTRY(peer)	 entry;
 };
-struct peer	*peer_get(const struct node_addr *, char **);
+struct peer	*peer_get(const struct node_addr *, const char *, char **);
 int		 peer_request(struct peer *, json_t *, peer_cb, void *,
 		     char **);
 void		 peer_attach_session(struct peer *, struct session *);
@@ -566,7 +632,8 @@ u_int		 peer_count(void);
 /* remote.c */
 struct remote {
 	uint64_t		 id;
-	char			 node[33];
+	char			 fp[NODEKEY_FP_LEN + 1];	/* its key */
+	char			 instance[33];	/* its run */
 	char			 name[NAME_MAX_LEN + 1];
 	struct link		*link;		/* NULL while away */
 	struct event		*grace;
@@ -577,8 +644,11 @@ struct remote {
 	socklen_t		 media_len;
 	TAILQ_ENTRY(remote)	 entry;
 };
-void		 remote_accept(int, const char *);
-void		 remote_send_event(struct remote *, uint64_t, json_t *, int);
+void		 remote_accept(int, const char *, const char *);
+void		 remote_send_event(struct remote *, const char *, json_t *,
+		     int);
+struct member	*remote_member(struct remote *, const char *);
+int		 session_wire_valid(const char *);
 void		 remote_reply(struct remote *, uint64_t, int, struct evbuffer *,
 		     struct evbuffer *, json_t *);
 void		 remote_close_all(void);
@@ -622,6 +692,7 @@ int		 sockaddr_same_host(const struct sockaddr *,
 int		 sockaddr_same(const struct sockaddr *,
 		     const struct sockaddr *);
 void		 sockaddr_string(const struct sockaddr *, char *, size_t);
+void		 sockaddr_host(const struct sockaddr *, char *, size_t);
 int		 sockaddr_port(const struct sockaddr *);
 void		 sockaddr_set_port(struct sockaddr_storage *, int);
 
@@ -709,7 +780,9 @@ int		 media_send_open(struct member *, enum media_kind, uint32_t *,
 int		 media_send_close(struct member *, uint32_t);
 void		 media_send_packet(struct member *, uint32_t, const uint8_t *,
 		     size_t);
-json_t		*media_room_tracks(struct room *, struct member *);
+void		 media_room_tracks(struct room *, struct member *,
+		     void (*)(struct member *, enum media_kind, uint32_t,
+		     void *), void *);
 int		 media_sub_add(struct member *, uint64_t, enum media_kind,
 		     const char *, char **);
 void		 media_sub_remove(struct member *, uint64_t);

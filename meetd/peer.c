@@ -3,26 +3,35 @@
  * join.  There is one peer per remote node, shared by every session that
  * uses it, and by rooms HOST.
  *
+ * A link is TLS; before anything of meet's goes out (not even the hello),
+ * the far node's key must be the one this node expects for its address:
+ * the one --fingerprint pinned, else the one in the known-nodes file, else
+ * (first contact) it is written there.  A node that shows another key is
+ * refused, and never retried.
+ *
  * When a link drops, the peer reconnects with backoff (doubling up to
  * [node] reconnect_max) and, once the far node answers hello as the same
- * node, says which sessions it still has (resume).  If that does not happen
- * within [node] link_grace, or the far node restarted, the sessions get a
- * disconnected event and end.
+ * node (the same key, the same run), says which sessions it still has
+ * (resume).  If that does not happen within [node] link_grace, or the far
+ * node restarted, the sessions get a disconnected event and end.
  */
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/bufferevent_ssl.h>
+#include <openssl/ssl.h>
 
 #include "meetd.h"
 
 static TAILQ_HEAD(, peer) peers = TAILQ_HEAD_INITIALIZER(peers);
 
 static void	peer_connect(struct peer *);
-static void	peer_connected(struct bufferevent *, short, void *);
+static void	peer_secure(struct link *, void *);
+static int	peer_check_key(struct peer *, const char *, char *, size_t);
 static void	peer_frame(struct link *, int, json_t *, void *);
 static void	peer_closed(struct link *, const char *, void *);
 static void	peer_down(struct peer *, const char *);
@@ -35,17 +44,29 @@ static void	peer_resumed(json_t *, void *);
 static void	peer_send(struct peer *, struct peer_req *);
 static void	peer_check_idle(struct peer *);
 
-/* Find or open the peer for a node; NULL and *cause when it cannot be. */
+/*
+ * Find or open the peer for a node; NULL and *cause when it cannot be.  pin,
+ * when not NULL, is the fingerprint the node's key must have.
+ */
 struct peer *
-peer_get(const struct node_addr *na, char **cause)
+peer_get(const struct node_addr *na, const char *pin, char **cause)
 {
 	struct peer	*p;
 	char		 addr[ADDR_HOST_MAX + 8];
 
 	node_addr_format(na, addr, sizeof addr);
 	TAILQ_FOREACH(p, &peers, entry) {
-		if (strcmp(p->addr, addr) == 0 && !p->bye)
-			return p;
+		if (strcmp(p->addr, addr) != 0 || p->bye)
+			continue;
+		if (pin != NULL && ((p->fp[0] != '\0' &&
+		    strcmp(p->fp, pin) != 0) || (p->pin[0] != '\0' &&
+		    strcmp(p->pin, pin) != 0))) {
+			xasprintf(cause, "the node at %s has key %s, not %s "
+			    "(--fingerprint)", addr, p->fp[0] != '\0' ?
+			    p->fp : p->pin, pin);
+			return NULL;
+		}
+		return p;
 	}
 	if (shutting_down) {
 		xasprintf(cause, "meetd is shutting down");
@@ -54,6 +75,8 @@ peer_get(const struct node_addr *na, char **cause)
 	p = xcalloc(1, sizeof *p);
 	snprintf(p->addr, sizeof p->addr, "%s", addr);
 	p->na = *na;
+	if (pin != NULL)
+		snprintf(p->pin, sizeof p->pin, "%s", pin);
 	p->backoff = 0.1;
 	TAILQ_INIT(&p->sent);
 	TAILQ_INIT(&p->queued);
@@ -66,63 +89,100 @@ peer_get(const struct node_addr *na, char **cause)
 	return p;
 }
 
+/*
+ * Open the link: the name is resolved by libevent's resolver, so that a slow
+ * DNS server cannot stall the node, and TLS starts once TCP is up.
+ */
 static void
 peer_connect(struct peer *p)
 {
-	struct addrinfo		 hints, *res;
 	struct bufferevent	*bev;
-	char			 port[16], why[512];
-	int			 r;
+	char			 why[512];
 
 	p->state = PEER_CONNECTING;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(port, sizeof port, "%d", p->na.port);
-	if ((r = getaddrinfo(p->na.host, port, &hints, &res)) != 0) {
+	bev = bufferevent_openssl_socket_new(base, -1, tls_new(0),
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		peer_down(p, "cannot make a TLS connection");
+		return;
+	}
+	p->link = link_new(bev, p->addr, p->na.host, 0, peer_secure,
+	    peer_frame, peer_closed, p);
+	if (bufferevent_socket_connect_hostname(bev, dns, AF_UNSPEC,
+	    p->na.host, p->na.port) != 0) {
 		snprintf(why, sizeof why, "%s: %s", p->na.host,
-		    gai_strerror(r));
-		peer_down(p, why);
-		return;
+		    strerror(errno));
+		link_close(p->link, why);
 	}
-	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	bufferevent_setcb(bev, NULL, NULL, peer_connected, p);
-	if (bufferevent_socket_connect(bev, res->ai_addr,
-	    (int)res->ai_addrlen) != 0) {
-		snprintf(why, sizeof why, "%s", strerror(errno));
-		bufferevent_free(bev);
-		freeaddrinfo(res);
-		peer_down(p, why);
-		return;
-	}
-	freeaddrinfo(res);
-	p->connecting = bev;
 }
 
+/*
+ * Is fp the key the node at p's address should have?  0, or -1 and why.
+ * On first contact the key is remembered.
+ */
+static int
+peer_check_key(struct peer *p, const char *fp, char *why, size_t len)
+{
+	char	 known[NODEKEY_FP_LEN + 1], *cause;
+	int	 r;
+
+	if (p->fp[0] != '\0' && strcmp(p->fp, fp) != 0) {
+		snprintf(why, len, "the node at %s now has key %s, not %s as "
+		    "before", p->addr, fp, p->fp);
+		return -1;
+	}
+	if (p->pin[0] != '\0' && strcmp(p->pin, fp) != 0) {
+		snprintf(why, len, "the node at %s has key %s, not %s "
+		    "(--fingerprint)", p->addr, fp, p->pin);
+		return -1;
+	}
+	r = knownnodes_lookup(p->addr, known, sizeof known, &cause);
+	if (r == -1) {
+		snprintf(why, len, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (r == 1 && strcmp(known, fp) != 0) {
+		snprintf(why, len, "the node at %s has key %s, not %s as %s "
+		    "says; if its key really changed, remove that line", p->addr,
+		    fp, known, knownnodes_path());
+		return -1;
+	}
+	if (r == 0) {
+		if (knownnodes_add(p->addr, fp, &cause) != 0) {
+			log_warnx("%s", cause);
+			free(cause);
+		} else
+			log_info("first link to %s: its key %s is now in %s",
+			    p->addr, fp, knownnodes_path());
+	}
+	snprintf(p->fp, sizeof p->fp, "%s", fp);
+	return 0;
+}
+
+/* TLS is up: if the key is right, say hello. */
 static void
-peer_connected(struct bufferevent *bev, short what, void *arg)
+peer_secure(struct link *l, void *arg)
 {
 	struct peer	*p = arg;
 	json_t		*hello;
-	char		 why[256];
+	char		 why[1024];
 
-	p->connecting = NULL;
-	if (!(what & BEV_EVENT_CONNECTED)) {
-		snprintf(why, sizeof why, "%s",
-		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-		bufferevent_free(bev);
-		peer_down(p, why);
+	if (peer_check_key(p, l->fp, why, sizeof why) != 0) {
+		log_warnx("link to %s refused: %s", p->addr, why);
+		p->bye = 1;	/* a wrong key does not become right */
+		link_close(l, why);
 		return;
 	}
-	p->link = link_new(bev, p->addr, peer_frame, peer_closed, p);
 	/* Media goes to the UDP port of the number the link reached. */
 	p->media_len = sizeof p->media_addr;
-	if (getpeername(bufferevent_getfd(bev),
+	if (getpeername(bufferevent_getfd(l->bev),
 	    (struct sockaddr *)&p->media_addr, &p->media_len) != 0)
 		p->media_len = 0;
 	hello = json_pack("{s:i,s:s,s:s,s:i}", "version", PROTO_VERSION,
-	    "node", node_id, "name", cfg->node_name, "media_port",
+	    "instance", node_id, "name", cfg->node_name, "media_port",
 	    listen_port());
-	link_send(p->link, FRAME_HELLO, hello);
+	link_send(l, FRAME_HELLO, hello);
 	json_decref(hello);
 }
 
@@ -134,15 +194,24 @@ peer_hello(struct peer *p, json_t *body)
 	struct session	*s;
 	json_t		*v, *ids, *req;
 	const char	*far;
-	char		*cause;
+	char		*cause, why[512];
 
 	v = json_object_get(body, "version");
-	far = json_string_value(json_object_get(body, "node"));
-	if (!json_is_integer(v) || json_integer_value(v) != PROTO_VERSION ||
-	    far == NULL || strlen(far) != 32) {
-		link_close(p->link, "bad hello (protocol version?)");
+	far = json_string_value(json_object_get(body, "instance"));
+	if (!json_is_integer(v) || json_integer_value(v) != PROTO_VERSION) {
+		snprintf(why, sizeof why, "the node at %s speaks protocol "
+		    "version %lld; this node speaks %d", p->addr,
+		    json_is_integer(v) ? (long long)json_integer_value(v) : 0,
+		    PROTO_VERSION);
+		p->bye = 1;
+		link_close(p->link, why);
 		return;
 	}
+	if (far == NULL || strlen(far) != 32) {
+		link_close(p->link, "bad hello");
+		return;
+	}
+	link_ready(p->link);
 	if (p->node[0] != '\0' && strcmp(p->node, far) != 0)
 		peer_disconnect_all(p, "the node hosting the room restarted");
 	snprintf(p->node, sizeof p->node, "%s", far);
@@ -158,8 +227,7 @@ peer_hello(struct peer *p, json_t *body)
 	ids = json_array();
 	TAILQ_FOREACH(s, &p->sessions, pentry) {
 		if (s->state != SESSION_JOINING)
-			json_array_append_new(ids, json_integer(
-			    (json_int_t)s->id));
+			json_array_append_new(ids, json_string(s->wire));
 	}
 	req = json_pack("{s:s,s:o}", "op", "resume", "sessions", ids);
 	if (peer_request(p, req, peer_resumed, p, &cause) != 0) {
@@ -194,8 +262,8 @@ peer_resumed(json_t *reply, void *arg)
 			continue;
 		found = 0;
 		json_array_foreach(alive, i, v) {
-			if (json_is_integer(v) &&
-			    (uint64_t)json_integer_value(v) == s->id)
+			if (json_is_string(v) &&
+			    strcmp(json_string_value(v), s->wire) == 0)
 				found = 1;
 		}
 		if (!found)
@@ -280,13 +348,13 @@ peer_event(struct peer *p, json_t *body)
 
 	v = json_object_get(body, "session");
 	ev = json_object_get(body, "event");
-	if (!json_is_integer(v) || !json_is_object(ev) ||
+	if (!json_is_string(v) || !json_is_object(ev) ||
 	    !json_is_string(json_object_get(ev, "event"))) {
 		log_warnx("link %s: malformed event", p->addr);
 		return;
 	}
 	TAILQ_FOREACH(s, &p->sessions, pentry) {
-		if (s->id == (uint64_t)json_integer_value(v))
+		if (strcmp(s->wire, json_string_value(v)) == 0)
 			break;
 	}
 	if (s == NULL) {
@@ -387,10 +455,6 @@ peer_down(struct peer *p, const char *why)
 		link_free(p->link);
 		p->link = NULL;
 	}
-	if (p->connecting != NULL) {
-		bufferevent_free(p->connecting);
-		p->connecting = NULL;
-	}
 	snprintf(p->why, sizeof p->why, "%s", why);
 	if (p->state == PEER_UP || p->was_up)
 		log_warnx("link to %s down: %s", p->addr, why);
@@ -465,8 +529,6 @@ peer_idle(evutil_socket_t fd, short events, void *arg)
 	xfer_forget_owner(p);
 	if (p->link != NULL)
 		link_free(p->link);
-	if (p->connecting != NULL)
-		bufferevent_free(p->connecting);
 	event_free(p->retry);
 	event_free(p->grace);
 	event_free(p->idle);
@@ -528,9 +590,10 @@ peer_list(void)
 			n++;
 		state = p->state == PEER_UP ? "up" :
 		    p->state == PEER_CONNECTING ? "connecting" : "down";
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:i}",
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:i,s:s?}",
 		    "node", p->addr, "direction", "out", "state", state,
-		    "sessions", n));
+		    "sessions", n, "fingerprint", p->fp[0] != '\0' ? p->fp :
+		    NULL));
 	}
 	return a;
 }

@@ -2,11 +2,17 @@
  * Remotes: the nodes whose sessions joined rooms on this node, seen through
  * the links they opened to us.
  *
+ * A remote is a node's key: what its links create (members, their
+ * sessions' resumes, file transfers) belongs to the key that made them, and
+ * another key, whatever it says in its hello, reaches none of it.
+ *
  * A remote outlives its link: when the link drops, its members stay on the
  * roster, away, for [node] link_grace seconds, and events for them wait in a
- * bounded backlog.  If the node comes back (hello with the same node id) and
- * says which sessions it still has (resume), the room sees "reconnected" and
- * the backlog flows; if not, the members leave as disconnected.
+ * bounded backlog.  If the node comes back (the same key, the same run of
+ * it) and says which sessions it still has (resume), the room sees
+ * "reconnected" and the backlog flows; if not, the members leave as
+ * disconnected.  The same key in a new run is a node that restarted: its
+ * old members leave.
  */
 #include <netinet/in.h>
 
@@ -16,12 +22,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/bufferevent_ssl.h>
+#include <openssl/ssl.h>
+
 #include "meetd.h"
+#include "nodeop.h"
 
 #define REMOTE_BACKLOG	1000
 
 static TAILQ_HEAD(, remote) remotes = TAILQ_HEAD_INITIALIZER(remotes);
 
+static void	remote_secure(struct link *, void *);
 static void	remote_frame(struct link *, int, json_t *, void *);
 static void	remote_closed(struct link *, const char *, void *);
 static void	remote_grace(evutil_socket_t, short, void *);
@@ -33,13 +44,15 @@ static void	remote_join(struct remote *, uint64_t, json_t *);
 static void	remote_resume(struct remote *, uint64_t, json_t *);
 static void	remote_drop_members(struct remote *, const char *);
 
+/* A link from addr (host: its address alone); TLS starts at once. */
 void
-remote_accept(int fd, const char *addr)
+remote_accept(int fd, const char *addr, const char *host)
 {
 	struct bufferevent	*bev;
 	struct remote		*r;
 
-	bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	bev = bufferevent_openssl_socket_new(base, fd, tls_new(1),
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
 		close(fd);
 		return;
@@ -49,7 +62,8 @@ remote_accept(int fd, const char *addr)
 	TAILQ_INIT(&r->members);
 	r->backlog = json_array();
 	r->grace = timer_new(remote_grace, r);
-	r->link = link_new(bev, addr, remote_frame, remote_closed, r);
+	r->link = link_new(bev, addr, host, 1, remote_secure, remote_frame,
+	    remote_closed, r);
 	TAILQ_INSERT_TAIL(&remotes, r, entry);
 	log_debug("link from %s", addr);
 }
@@ -67,7 +81,7 @@ remote_free(struct remote *r)
 }
 
 static int
-remote_node_valid(const char *s)
+remote_instance_valid(const char *s)
 {
 	size_t	i;
 
@@ -106,39 +120,74 @@ remote_media_addr(struct remote *r, struct link *l, json_t *body)
 		sockaddr_set_port(&r->media_addr, port);
 }
 
+/* TLS is up: the far node's key is l->fp; its hello comes next. */
+static void
+remote_secure(struct link *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+}
+
+/* Refuse a hello with a reason the other node can show. */
+static void
+remote_refuse(struct link *l, const char *why)
+{
+	json_t	*o;
+
+	o = json_pack("{s:s}", "error", why);
+	link_send(l, FRAME_ERROR, o);
+	json_decref(o);
+	log_warnx("link from %s: %s", l->addr, why);
+	link_close(l, why);
+}
+
 /*
- * The first frame on a link names the node.  If we know that node (its
- * last link dropped), the new link takes over the old remote.
+ * The first frame on a link says which run of the node (its key) this is.
+ * If we know that key and that run (its last link dropped), the new link
+ * takes over the old remote; if we know the key in another run, that node
+ * restarted and what it had here is gone.
  */
 static void
 remote_hello(struct remote *r, struct link *l, json_t *body)
 {
-	struct remote	*old;
+	struct remote	*old, *old1;
 	json_t		*v, *hello;
-	const char	*node, *name;
+	const char	*instance, *name;
+	char		 why[256];
 
 	v = json_object_get(body, "version");
-	node = json_string_value(json_object_get(body, "node"));
+	instance = json_string_value(json_object_get(body, "instance"));
 	name = json_string_value(json_object_get(body, "name"));
 	if (!json_is_integer(v) || json_integer_value(v) != PROTO_VERSION) {
-		hello = json_pack("{s:s}", "error", "protocol version "
-		    "mismatch");
-		link_send(l, FRAME_ERROR, hello);
-		json_decref(hello);
-		log_warnx("link from %s: protocol version mismatch", l->addr);
-		link_close(l, "protocol version mismatch");
+		snprintf(why, sizeof why, "protocol version %lld is not "
+		    "spoken here: this node speaks version %d (upgrade meet "
+		    "on one side)", json_is_integer(v) ?
+		    (long long)json_integer_value(v) : 0, PROTO_VERSION);
+		remote_refuse(l, why);
 		return;
 	}
-	if (!remote_node_valid(node) || (name != NULL &&
+	if (!remote_instance_valid(instance) || (name != NULL &&
 	    name_valid(name) != 0)) {
-		log_warnx("link from %s: bad hello", l->addr);
-		link_close(l, "bad hello");
+		remote_refuse(l, "bad hello");
 		return;
 	}
-	TAILQ_FOREACH(old, &remotes, entry) {
-		if (old != r && strcmp(old->node, node) == 0)
+	TAILQ_FOREACH_SAFE(old, &remotes, entry, old1) {
+		if (old == r || strcmp(old->fp, l->fp) != 0)
+			continue;
+		if (strcmp(old->instance, instance) == 0)
 			break;
+		/* The same key, a new run: the node restarted. */
+		log_info("node %s (%s) restarted: its participants leave",
+		    old->name, old->fp);
+		if (old->link != NULL) {
+			link_close(old->link, "the node restarted");
+			old->link->arg = NULL;	/* remote_closed frees it */
+			old->link = NULL;
+		}
+		remote_drop_members(old, "their node restarted");
+		remote_free(old);
 	}
+	link_ready(l);
 	if (old != NULL) {
 		/* The node is back: its old remote takes this link. */
 		if (old->link != NULL)
@@ -152,16 +201,18 @@ remote_hello(struct remote *r, struct link *l, json_t *body)
 		r->resumed = 0;
 		log_info("link from %s (%s) is back", l->addr, r->name);
 	} else {
-		snprintf(r->node, sizeof r->node, "%s", node);
+		snprintf(r->fp, sizeof r->fp, "%s", l->fp);
+		snprintf(r->instance, sizeof r->instance, "%s", instance);
 		snprintf(r->name, sizeof r->name, "%s",
 		    name != NULL ? name : "?");
 		r->resumed = 1;
-		log_info("link from %s (node %s)", l->addr, r->name);
+		log_info("link from %s (node %s, key %s)", l->addr, r->name,
+		    r->fp);
 	}
 	remote_media_addr(r, l, body);
 	media_remote_moved(r);
 	hello = json_pack("{s:i,s:s,s:s,s:i}", "version", PROTO_VERSION,
-	    "node", node_id, "name", cfg->node_name, "media_port",
+	    "instance", node_id, "name", cfg->node_name, "media_port",
 	    listen_port());
 	link_send(l, FRAME_HELLO, hello);
 	json_decref(hello);
@@ -173,7 +224,7 @@ remote_frame(struct link *l, int type, json_t *body, void *arg)
 	struct remote	*r = arg;
 	const char	*why;
 
-	if (r->node[0] == '\0') {
+	if (r->instance[0] == '\0') {
 		if (type != FRAME_HELLO) {
 			log_warnx("link from %s: frame before hello", l->addr);
 			link_close(l, "frame before hello");
@@ -222,6 +273,8 @@ remote_request(struct remote *r, json_t *body)
 		cmd_from_remote(r, id, body);
 	else if (strcmp(op, "resume") == 0)
 		remote_resume(r, id, body);
+	else if (nodeop_find(op, NULL) == 0)
+		nodeop_from_remote(r, id, body);
 	else if (strncmp(op, "file_", 5) != 0 ||
 	    spool_request(r, id, op, body) != 0) {
 		v = json_pack("{s:s}", "error", "unknown request");
@@ -247,17 +300,23 @@ remote_join(struct remote *r, uint64_t id, json_t *body)
 	p.password = json_string_value(json_object_get(body, "password"));
 	p.create = json_is_true(json_object_get(body, "create"));
 	p.lobby = json_is_true(json_object_get(body, "lobby"));
+	p.token_only = json_is_true(json_object_get(body, "token_only"));
+	/* Checked by room_enter; one that is no string counts as none. */
+	p.token = json_string_value(json_object_get(body, "token"));
 	v = json_object_get(body, "max");
 	p.max = json_is_integer(v) ? (int)json_integer_value(v) : 0;
-	v = json_object_get(body, "session");
-	p.rsid = json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+	p.rsid = json_string_value(json_object_get(body, "session"));
 	if (p.room == NULL || name_valid(p.room) != 0 || p.name == NULL ||
-	    name_valid(p.name) != 0 || p.rsid == 0 || p.max < 0) {
+	    name_valid(p.name) != 0 || !session_wire_valid(p.rsid) ||
+	    remote_member(r, p.rsid) != NULL || p.max < 0) {
 		xasprintf(&cause, "malformed join request");
 		code = EXIT_REFUSED;
 		rc = -1;
-	} else
+	} else {
+		log_debug("link from %s: session %s of node %s asks to join "
+		    "%s as %s", r->link->addr, p.rsid, r->fp, p.room, p.name);
 		rc = room_enter(&p, NULL, r, &m, &code, &cause);
+	}
 	if (rc == -1) {
 		err = evbuffer_new();
 		evbuffer_add_printf(err, "%s\n", cause);
@@ -285,16 +344,15 @@ remote_resume(struct remote *r, uint64_t id, json_t *body)
 	TAILQ_FOREACH_SAFE(m, &r->members, rentry, m1) {
 		found = 0;
 		json_array_foreach(list, i, v) {
-			if (json_is_integer(v) &&
-			    (uint64_t)json_integer_value(v) == m->rsid)
+			if (json_is_string(v) &&
+			    strcmp(json_string_value(v), m->rsid) == 0)
 				found = 1;
 		}
 		if (!found) {
 			room_leave(m, "disconnected");
 			continue;
 		}
-		json_array_append_new(alive, json_integer(
-		    (json_int_t)m->rsid));
+		json_array_append_new(alive, json_string(m->rsid));
 	}
 	/* What happened while away goes first, then the news. */
 	r->resumed = 1;
@@ -315,13 +373,28 @@ remote_resume(struct remote *r, uint64_t id, json_t *body)
 	json_decref(extra);
 }
 
+/* The member that node r's session sid is here; NULL when none. */
+struct member *
+remote_member(struct remote *r, const char *sid)
+{
+	struct member	*m;
+
+	if (sid == NULL)
+		return NULL;
+	TAILQ_FOREACH(m, &r->members, rentry) {
+		if (strcmp(m->rsid, sid) == 0)
+			return m;
+	}
+	return NULL;
+}
+
 void
-remote_send_event(struct remote *r, uint64_t sid, json_t *ev, int end)
+remote_send_event(struct remote *r, const char *sid, json_t *ev, int end)
 {
 	json_t	*frame;
 
-	frame = json_pack("{s:I,s:O,s:b}", "session", (json_int_t)sid,
-	    "event", ev, "end", end);
+	frame = json_pack("{s:s,s:O,s:b}", "session", sid, "event", ev,
+	    "end", end);
 	if (r->link != NULL && r->resumed)
 		link_send(r->link, FRAME_EVENT, frame);
 	else {
@@ -372,7 +445,7 @@ remote_closed(struct link *l, const char *why, void *arg)
 	struct remote	*r = arg;
 	struct member	*m;
 
-	if (l != r->link) {
+	if (r == NULL || l != r->link) {
 		link_free(l);	/* a link that was replaced */
 		return;
 	}
@@ -443,15 +516,15 @@ remote_list(void)
 	int		 n;
 
 	TAILQ_FOREACH(r, &remotes, entry) {
-		if (r->node[0] == '\0')
+		if (r->instance[0] == '\0')
 			continue;
 		n = 0;
 		TAILQ_FOREACH(m, &r->members, rentry)
 			n++;
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:i}",
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:i,s:s}",
 		    "node", r->link != NULL ? r->link->addr : r->name,
 		    "direction", "in", "state", r->link != NULL ? "up" :
-		    "away", "participants", n));
+		    "away", "participants", n, "fingerprint", r->fp));
 	}
 	return a;
 }

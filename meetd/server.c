@@ -10,6 +10,7 @@
 #include "meetd.h"
 
 __thread struct event_base *base;
+struct evdns_base	*dns;		/* resolves peers' names */
 char			 node_id[33];	/* new at every start: a restart */
 uint64_t		 start_usec;	/* is a new node to its peers */
 int			 shutting_down;

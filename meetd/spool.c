@@ -254,14 +254,11 @@ spool_member(struct remote *r, json_t *body)
 	struct member	*m;
 	json_t		*v = json_object_get(body, "session");
 
-	if (!json_is_integer(v))
+	if (!json_is_string(v) ||
+	    (m = remote_member(r, json_string_value(v))) == NULL ||
+	    m->state != MEMBER_JOINED)
 		return NULL;
-	TAILQ_FOREACH(m, &r->members, rentry) {
-		if (m->rsid == (uint64_t)json_integer_value(v) &&
-		    m->state == MEMBER_JOINED)
-			return m;
-	}
-	return NULL;
+	return m;
 }
 
 static void
@@ -353,8 +350,9 @@ spool_request(struct remote *r, uint64_t id, const char *op, json_t *body)
 	}
 	if (strcmp(op, "file_done") == 0) {
 		sha = json_string_value(json_object_get(body, "sha256"));
+		/* Only the key whose link made the upload may finish it. */
 		TAILQ_FOREACH(f, &shared_files, entry) {
-			if (f->xfer != NULL && f->xfer == x)
+			if (f->xfer != NULL && f->xfer == x && x->owner == r)
 				break;
 		}
 		if (f == NULL || x->have != x->size) {

@@ -403,6 +403,19 @@ sockaddr_string(const struct sockaddr *sa, char *buf, size_t len)
 		snprintf(buf, len, "%s:%s", host, serv);
 }
 
+/* The address alone, without the port (for limits per address). */
+void
+sockaddr_host(const struct sockaddr *sa, char *buf, size_t len)
+{
+	socklen_t salen;
+
+	salen = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+	if (getnameinfo(sa, salen, buf, (socklen_t)len, NULL, 0,
+	    NI_NUMERICHOST) != 0)
+		snprintf(buf, len, "?");
+}
+
 /* The socket for media to another node in family af (created at need). */
 struct udp_sock *
 udp_out(int af)
