@@ -8,6 +8,8 @@
 #   make deps       install the Debian packages the build and tests need
 #   make install    PREFIX (/usr/local) and DESTDIR are honoured
 #   make bench      the benchmarks
+#   make fuzz       every fuzzer for FUZZ_SECONDS (tests/fuzz/README);
+#                   make fuzz-check runs each briefly on its seeds
 #
 # Every program's sources are the *.c files of its folder; the file named
 # after the program holds main().  Objects go to $(BUILD) so a sanitizer
@@ -33,10 +35,16 @@ endif
 ifeq ($(SANITIZE),thread)
 SANFLAGS = -fsanitize=thread -fno-omit-frame-pointer
 endif
+# libFuzzer's coverage with ASan and UBSan, for clang (make fuzz sets it).
+ifeq ($(SANITIZE),fuzzer)
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
 VERSION	= 0.1.0
 
 PKGS_LIB   = jansson
-PKGS_MEETD = libevent jansson libsystemd inih libcrypto opus libturbojpeg \
+PKGS_MEETD = libevent libevent_openssl jansson libsystemd inih libssl \
+	     libcrypto opus libturbojpeg \
 	     libavformat libavcodec libavutil sndfile
 PKGS_CTL   = jansson
 PKGS_CAP   = libturbojpeg sndfile alsa libswresample libavutil
@@ -116,6 +124,29 @@ $(BUILD)/tools/%: $(call obj,tests/tools/%.c) $(LIBMEET)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ \
 	    $(call pkglibs,$(sort $(PKGS_MEETD) $(PKGS_CAP) $(PKGS_PLAY))) $(LDLIBS_BASE)
 
+# Fuzzers (tests/fuzz/README): each tests/fuzz/NAME.c is one libFuzzer
+# harness, its seeds in tests/fuzz/corpus/NAME; tests/fuzz/fuzz-*.c are
+# helpers some of them share.  They are built by clang with SANITIZE=fuzzer
+# into FUZZ_BUILD, apart from the gcc build.  The harnesses named in
+# FUZZ_DAEMON run the daemon, set up by fuzz-daemon.c.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 3
+FUZZ_HELPERS  = $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_NAMES    = $(patsubst tests/fuzz/%.c,%,\
+		$(filter-out $(FUZZ_HELPERS),$(wildcard tests/fuzz/*.c)))
+FUZZERS       = $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
+FUZZ_DAEMON   = control
+FUZZ_RUN      = -timeout=20 -rss_limit_mb=2048 -close_fd_mask=2
+
+$(BUILD)/fuzz/%: $(call obj,tests/fuzz/%.c) $(LIBMEETD) $(LIBCAP) $(LIBMEET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ \
+	    $(call pkglibs,$(sort $(PKGS_MEETD) $(PKGS_CAP))) $(LDLIBS_BASE)
+$(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_DAEMON)): \
+    $(call obj,tests/fuzz/fuzz-daemon.c)
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # Debian packages: to build, and to test.
@@ -124,7 +155,8 @@ DEPS_BUILD = build-essential pkg-config libevent-dev libjansson-dev \
 	     libavformat-dev libavutil-dev libswresample-dev libswscale-dev \
 	     libinih-dev libopus-dev libsystemd-dev libssl-dev
 DEPS_TEST  = libcmocka-dev mandoc ffmpeg jq nftables iproute2 tmux \
-	     alsa-utils perl procps psmisc bc libjpeg-turbo-progs
+	     alsa-utils perl procps psmisc bc libjpeg-turbo-progs \
+	     clang-14 libclang-rt-14-dev
 SUDO	= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
@@ -160,6 +192,42 @@ check: deps
 	$(MAKE) regress
 	$(MAKE) BUILD=build-asan SANITIZE=1 regress
 
+fuzz-build: $(FUZZERS)
+
+# The first folder given to a fuzzer takes what it finds new: the one in
+# FUZZ_BUILD, so that the seeds in the tree stay as they are.
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) SANITIZE=fuzzer fuzz-build
+	@set -e; for f in $(FUZZ_NAMES); do \
+		echo "== fuzz $$f for $(FUZZ_SECONDS) s"; \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$f $(FUZZ_BUILD)/crash; \
+		$(FUZZ_BUILD)/fuzz/$$f $(FUZZ_RUN) \
+		    -max_total_time=$(FUZZ_SECONDS) \
+		    -artifact_prefix=$(FUZZ_BUILD)/crash/$$f- \
+		    $$([ -f tests/fuzz/$$f.dict ] && \
+			echo -dict=tests/fuzz/$$f.dict) \
+		    $(FUZZ_BUILD)/corpus/$$f tests/fuzz/corpus/$$f; \
+	done
+
+# Each fuzzer on its seeds, then FUZZ_CHECK_SECONDS more: what fails on the
+# seeds (the regression inputs among them) fails here.
+fuzz-check:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) SANITIZE=fuzzer fuzz-build
+	@set -e; for f in $(FUZZ_NAMES); do \
+		echo "== fuzz-check $$f"; \
+		rm -rf $(FUZZ_BUILD)/check/$$f; \
+		mkdir -p $(FUZZ_BUILD)/check/$$f $(FUZZ_BUILD)/crash; \
+		if ! $(FUZZ_BUILD)/fuzz/$$f $(FUZZ_RUN) \
+		    -max_total_time=$(FUZZ_CHECK_SECONDS) \
+		    -artifact_prefix=$(FUZZ_BUILD)/crash/$$f- \
+		    $(FUZZ_BUILD)/check/$$f tests/fuzz/corpus/$$f \
+		    > $(FUZZ_BUILD)/check/$$f.log 2>&1; then \
+			tail -n 60 $(FUZZ_BUILD)/check/$$f.log; \
+			echo "fuzz-check: $$f failed"; exit 1; \
+		fi; \
+		grep -E '^Done' $(FUZZ_BUILD)/check/$$f.log; \
+	done
+
 bench: deps all
 	@if [ -x tests/bench/run ]; then tests/bench/run; \
 	else echo "make bench: no benchmarks yet"; fi
@@ -181,7 +249,8 @@ install: all
 	    $(DESTDIR)$(UNITDIR)/meetd.service
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan $(FUZZ_BUILD)
 
-.PHONY: all deps run unit regress lint check bench install clean
+.PHONY: all deps run unit regress lint check bench install clean \
+	fuzz fuzz-check fuzz-build
 .DELETE_ON_ERROR:

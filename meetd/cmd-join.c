@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "meetd.h"
+#include "nodeop.h"
 
 static int	cmd_join_exec(struct cmdq *);
 static int	cmd_join_event(struct cmdq *, json_t *, int);
@@ -22,6 +23,8 @@ static const struct option cmd_create_longopts[] = {
 	{ "lobby", no_argument, NULL, 'a' },
 	{ "password", required_argument, NULL, 'p' },
 	{ "max", required_argument, NULL, 'm' },
+	{ "fingerprint", required_argument, NULL, CMD_OPT_FINGERPRINT },
+	{ "token-only", no_argument, NULL, 'T' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -29,13 +32,16 @@ static const struct option cmd_join_longopts[] = {
 	{ "as", required_argument, NULL, 'A' },
 	{ "password", required_argument, NULL, 'p' },
 	{ "no-wait", no_argument, NULL, 'W' },
+	{ "fingerprint", required_argument, NULL, CMD_OPT_FINGERPRINT },
+	{ "token", required_argument, NULL, 'K' },	/* long only */
 	{ NULL, 0, NULL, 0 }
 };
 
 const struct cmd_entry cmd_create_entry = {
 	.name = "create",
-	.usage = "ROOM[@HOST[:PORT]] --as NAME [-a] [-p PASS] [-m MAX]",
-	.optstring = "A:ap:m:",
+	.usage = "ROOM[@HOST[:PORT]] --as NAME [-aT] [-p PASS] [-m MAX] "
+	    "[--fingerprint FP]",
+	.optstring = "A:ap:m:T",
 	.longopts = cmd_create_longopts,
 	.lower = 1,
 	.upper = 1,
@@ -44,7 +50,8 @@ const struct cmd_entry cmd_create_entry = {
 
 const struct cmd_entry cmd_join_entry = {
 	.name = "join",
-	.usage = "ROOM[@HOST[:PORT]] --as NAME [-p PASS] [--no-wait]",
+	.usage = "ROOM[@HOST[:PORT]] --as NAME [-p PASS] [--token TOKEN] "
+	    "[--no-wait] [--fingerprint FP]",
 	.optstring = "A:p:",
 	.longopts = cmd_join_longopts,
 	.lower = 1,
@@ -60,7 +67,7 @@ cmd_join_exec(struct cmdq *q)
 	struct session		*s;
 	struct member		*m;
 	struct peer		*peer;
-	const char		*name, *max;
+	const char		*name, *max, *pin;
 	char			 room[NAME_MAX_LEN + 1], where[ADDR_HOST_MAX + 8];
 	char			 err[512], *cause, *end;
 	json_t			*req;
@@ -84,6 +91,17 @@ cmd_join_exec(struct cmdq *q)
 		    "'-', 1 to %d of them)", name, NAME_MAX_LEN);
 		return EXIT_USAGE;
 	}
+	pin = cmdq_get(q, CMD_OPT_FINGERPRINT);
+	if (pin != NULL && !remote) {
+		cmdq_error(q, "--fingerprint is for a room on another node "
+		    "(ROOM@HOST)");
+		return EXIT_USAGE;
+	}
+	if (pin != NULL && !nodekey_fingerprint_valid(pin)) {
+		cmdq_error(q, "bad fingerprint %s: it is sha256: and 64 "
+		    "lowercase hex digits, as status shows it", pin);
+		return EXIT_USAGE;
+	}
 	if ((max = cmdq_get(q, 'm')) != NULL) {
 		l = strtol(max, &end, 10);
 		if (*max == '\0' || *end != '\0' || l < 1 || l > 1000000) {
@@ -98,11 +116,21 @@ cmd_join_exec(struct cmdq *q)
 		return EXIT_USAGE;
 	}
 	p.lobby = cmdq_has(q, 'a');
+	p.token_only = cmdq_has(q, 'T');
+	p.token = cmdq_get(q, 'K');
+	if (p.token != NULL && *p.token == '\0') {
+		cmdq_error(q, "empty token");
+		return EXIT_USAGE;
+	}
 	p.room = room;
 	p.name = name;
-	if (session_find(name) != NULL) {
-		cmdq_error(q, "there is already a session %s on this node",
-		    name);
+	if ((s = session_find(name)) != NULL) {
+		if (session_permits(s, client_uid(q->client)))
+			cmdq_error(q, "there is already a session %s on this "
+			    "node", name);
+		else
+			cmdq_error(q, "there is already a session %s on this "
+			    "node, and it belongs to another user", name);
 		return EXIT_REFUSED;
 	}
 	if (session_count() >= (u_int)cfg->max_sessions) {
@@ -113,7 +141,8 @@ cmd_join_exec(struct cmdq *q)
 	where[0] = '\0';
 	if (remote)
 		node_addr_format(&na, where, sizeof where);
-	s = session_new(name, room, where);
+	/* create and join come only from meetctl: the session is its user's. */
+	s = session_new(name, room, where, client_uid(q->client));
 	q->session = s;
 
 	if (!remote) {
@@ -129,7 +158,7 @@ cmd_join_exec(struct cmdq *q)
 		return CMD_WAIT;
 	}
 
-	if ((peer = peer_get(&na, &cause)) == NULL) {
+	if ((peer = peer_get(&na, pin, &cause)) == NULL) {
 		cmdq_error(q, "%s", cause);
 		free(cause);
 		q->session = NULL;
@@ -137,10 +166,10 @@ cmd_join_exec(struct cmdq *q)
 		return EXIT_REFUSED;
 	}
 	peer_attach_session(peer, s);
-	req = json_pack("{s:s,s:s,s:s,s:s?,s:b,s:b,s:i,s:I}", "op", "join",
-	    "room", room, "name", name, "password", p.password, "create",
-	    p.create, "lobby", p.lobby, "max", p.max, "session",
-	    (json_int_t)s->id);
+	req = json_pack("{s:s,s:s,s:s,s:s?,s:b,s:b,s:i,s:s,s:s?,s:b}", "op",
+	    "join", "room", room, "name", name, "password", p.password,
+	    "create", p.create, "lobby", p.lobby, "max", p.max, "session",
+	    s->wire, "token", p.token, "token_only", p.token_only);
 	/* The reply finds the session by id: it may be gone by then. */
 	if (peer_request(peer, req, cmd_join_reply,
 	    (void *)(uintptr_t)s->id, &cause) != 0) {
@@ -282,31 +311,19 @@ cmd_join_cancel(struct cmdq *q)
 }
 
 static void
-cmd_join_ignore(int code, const char *out, const char *err, void *arg)
-{
-	(void)code;
-	(void)out;
-	(void)err;
-	(void)arg;
-}
-
-static void
 cmd_join_give_up(struct session *s)
 {
-	json_t	*argv;
-	char	*cause;
+	struct nodeop_req	 req;
+	char			*cause;
 
 	if (s->state != SESSION_WAITING)
 		return;		/* admitted meanwhile: it stays */
 	log_info("%s gave up waiting for %s", s->name, s->room);
-	if (s->member != NULL) {
-		room_leave(s->member, "gave up");
-		return;
-	}
-	argv = json_pack("[s]", "leave");
-	if (cmd_room_call(s, argv, 0, cmd_join_ignore, NULL, &cause) != 0) {
+	/* The member leaves the lobby wherever it is; its session ends. */
+	memset(&req, 0, sizeof req);
+	req.type = NODEOP_LEAVE;
+	if (nodeop_call(s, &req, NULL, NULL, &cause) != 0) {
 		free(cause);
 		session_end(s, "disconnected", "gave up waiting");
 	}
-	json_decref(argv);
 }

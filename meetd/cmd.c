@@ -23,9 +23,8 @@ extern const struct cmd_entry cmd_status_entry, cmd_rooms_entry,
     cmd_kick_entry, cmd_lock_entry, cmd_unlock_entry, cmd_say_entry,
     cmd_react_entry, cmd_history_entry, cmd_events_entry, cmd_wait_entry,
     cmd_file_entry, cmd_stats_entry, cmd_send_entry, cmd_recv_entry,
-    cmd_mute_entry, cmd_unmute_entry, cmd_rtp_entry, cmd_media_track_entry,
-    cmd_media_untrack_entry, cmd_media_sub_entry, cmd_media_unsub_entry,
-    cmd_record_entry;
+    cmd_mute_entry, cmd_unmute_entry, cmd_rtp_entry, cmd_record_entry;
+extern const struct cmd_entry cmd_token_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_status_entry,
@@ -53,11 +52,8 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_mute_entry,
 	&cmd_unmute_entry,
 	&cmd_rtp_entry,
-	&cmd_media_track_entry,
-	&cmd_media_untrack_entry,
-	&cmd_media_sub_entry,
-	&cmd_media_unsub_entry,
 	&cmd_record_entry,
+	&cmd_token_entry,
 	NULL
 };
 
@@ -310,9 +306,9 @@ cmd_prepare(struct cmdq *q)
 	for (i = 0; i < n; i++) {
 		v = json_array_get(q->argv, i);
 		if (!json_is_string(v)) {
-			free(av);
 			cmdq_error(q, "argument %zu is not a string", i);
-			return -1;
+			r = -1;
+			goto out;
 		}
 		av[i] = xstrdup(json_string_value(v));
 	}
@@ -321,6 +317,9 @@ cmd_prepare(struct cmdq *q)
 		r = -1;
 	} else
 		r = cmd_parse(q, av);
+
+out:
+	/* getopt_long permutes av, but every string is still in it once. */
 	for (i = 0; i < n; i++)
 		free(av[i]);
 	free(av);
@@ -342,7 +341,8 @@ cmd_check_member(struct cmdq *q)
 		    m->room->name);
 		return EXIT_REFUSED;
 	}
-	if ((flags & CMD_HOST) && m->room->host != m) {
+	/* A co-host (by a --host join token) may do what the host may. */
+	if ((flags & CMD_HOST) && !member_is_host(m)) {
 		cmdq_error(q, "only the host (%s) may %s",
 		    m->room->host != NULL ? m->room->host->name : "none",
 		    q->entry->name);
@@ -365,30 +365,45 @@ cmd_exec(struct cmdq *q)
 		cmdq_finish(q, code);
 }
 
-/* Pick the session a client's command acts for; NULL after an error. */
+/*
+ * Pick the session a client's command acts for, among those its user may
+ * act as (session_permits); NULL after an error.
+ */
 static struct session *
 cmd_pick_session(struct cmdq *q, const char *name, int *code)
 {
-	struct session	*s;
+	struct session	*s, *mine = NULL;
+	uid_t		 uid = client_uid(q->client);
 	char		 list[512];
 	size_t		 off = 0;
+	u_int		 n = 0;
 
 	*code = EXIT_REFUSED;
 	if (name != NULL) {
-		if ((s = session_find(name)) == NULL)
+		if ((s = session_find(name)) == NULL) {
 			cmdq_error(q, "no session %s on this node", name);
+			return NULL;
+		}
+		if (!session_permits(s, uid)) {
+			cmdq_error(q, "session %s belongs to another user",
+			    name);
+			return NULL;
+		}
 		return s;
 	}
-	if (TAILQ_EMPTY(&sessions)) {
+	TAILQ_FOREACH(s, &sessions, entry) {
+		if (session_permits(s, uid) && n++ == 0)
+			mine = s;
+	}
+	if (n == 0) {
 		cmdq_error(q, "no session: create or join a room first");
 		return NULL;
 	}
-	s = TAILQ_FIRST(&sessions);
-	if (TAILQ_NEXT(s, entry) == NULL)
-		return s;
+	if (n == 1)
+		return mine;
 	list[0] = '\0';
 	TAILQ_FOREACH(s, &sessions, entry) {
-		if (off < sizeof list)
+		if (session_permits(s, uid) && off < sizeof list)
 			off += (size_t)snprintf(list + off, sizeof list - off,
 			    "%s%s", off == 0 ? "" : ", ", s->name);
 	}
@@ -419,11 +434,6 @@ cmd_from_client(struct client *c, json_t *body, int in_fd, int out_fd)
 	if (json_is_string(v))
 		sname = json_string_value(v);
 	if (!json_is_array(q->argv) || cmd_prepare(q) != 0) {
-		cmdq_finish(q, EXIT_USAGE);
-		return;
-	}
-	if (q->entry->flags & CMD_INTERNAL) {
-		cmdq_error(q, "unknown command: %s", q->entry->name);
 		cmdq_finish(q, EXIT_USAGE);
 		return;
 	}
@@ -494,8 +504,7 @@ cmd_from_remote(struct remote *r, uint64_t reqid, json_t *body)
 {
 	struct cmdq	*q;
 	struct member	*m;
-	json_t		*v;
-	uint64_t	 sid = 0;
+	const char	*sid;
 
 	q = cmdq_new(json_object_get(body, "argv"), 0);
 	q->remote = r;
@@ -504,14 +513,12 @@ cmd_from_remote(struct remote *r, uint64_t reqid, json_t *body)
 	q->err = evbuffer_new();
 	if (json_is_true(json_object_get(body, "json")))
 		q->json = 1;
-	v = json_object_get(body, "session");
-	if (json_is_integer(v))
-		sid = (uint64_t)json_integer_value(v);
+	sid = json_string_value(json_object_get(body, "session"));
 	if (!json_is_array(q->argv) || cmd_prepare(q) != 0) {
 		cmdq_finish(q, EXIT_USAGE);
 		return;
 	}
-	if (sid == 0) {
+	if (sid == NULL) {
 		if (!(q->entry->flags & CMD_REMOTE)) {
 			cmdq_error(q, "%s cannot be run from another node",
 			    q->entry->name);
@@ -521,10 +528,7 @@ cmd_from_remote(struct remote *r, uint64_t reqid, json_t *body)
 		cmd_exec(q);
 		return;
 	}
-	TAILQ_FOREACH(m, &r->members, rentry) {
-		if (m->rsid == sid)
-			break;
-	}
+	m = remote_member(r, sid);
 	if (m == NULL || !(q->entry->flags & CMD_ROOM)) {
 		cmdq_error(q, m == NULL ? "no such participant here" :
 		    "%s is not a room command", q->entry->name);
@@ -634,15 +638,15 @@ cmd_room_call(struct session *s, json_t *argv, int json, cmd_call_cb cb,
 		xasprintf(cause, "%s is not in a room", s->name);
 		return -1;
 	}
-	return cmd_peer_call(s->peer, s->id, argv, json, cb, arg, cause);
+	return cmd_peer_call(s->peer, s->wire, argv, json, cb, arg, cause);
 }
 
 /*
  * Run argv on the node at the far end of peer p, for its member of session
- * sid (0: a node command such as rooms).  cb as for cmd_room_call.
+ * sid (the session's wire id; NULL: a node command such as rooms).  cb as for cmd_room_call.
  */
 int
-cmd_peer_call(struct peer *p, uint64_t sid, json_t *argv, int json,
+cmd_peer_call(struct peer *p, const char *sid, json_t *argv, int json,
     cmd_call_cb cb, void *arg, char **cause)
 {
 	struct cmd_call	*call;
@@ -651,8 +655,8 @@ cmd_peer_call(struct peer *p, uint64_t sid, json_t *argv, int json,
 	call = xcalloc(1, sizeof *call);
 	call->cb = cb;
 	call->arg = arg;
-	req = json_pack("{s:s,s:I,s:O,s:b}", "op", "cmd", "session",
-	    (json_int_t)sid, "argv", argv, "json", json);
+	req = json_pack("{s:s,s:s?,s:O,s:b}", "op", "cmd", "session",
+	    sid, "argv", argv, "json", json);
 	if (peer_request(p, req, cmd_call_reply, call, cause) != 0) {
 		json_decref(req);
 		free(call);

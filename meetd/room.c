@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "meetd.h"
+#include "token.h"
 
 struct rooms	rooms = TAILQ_HEAD_INITIALIZER(rooms);
 static uint64_t	room_arrivals;
@@ -24,6 +27,8 @@ static void	room_free(struct room *);
 static void	room_notify(struct room *, const char *, const char *,
 		    struct member *);
 static struct member *room_next_host(struct room *);
+static int	room_check_token(struct room *, const struct room_params *,
+		    int *, char **);
 
 struct room *
 room_find(const char *name)
@@ -65,7 +70,58 @@ member_role(struct member *m)
 {
 	if (m->state == MEMBER_WAITING)
 		return "waiting";
-	return m->room->host == m ? "host" : "participant";
+	if (m->room->host == m)
+		return "host";
+	return m->cohost ? "co-host" : "participant";
+}
+
+/* The host, or a co-host: may run what only the host may. */
+int
+member_is_host(struct member *m)
+{
+	return m->room->host == m || m->cohost;
+}
+
+/*
+ * The HS256 key of this node's join tokens (TOKEN_SECRET_LEN bytes).  It
+ * is derived from the node key: tokens outlive a restart with the same
+ * key, a new key voids them all, and another node's do not verify here.
+ */
+int
+room_token_secret(uint8_t *secret)
+{
+	return nodekey_derive("meet join tokens v1", secret,
+	    TOKEN_SECRET_LEN);
+}
+
+/*
+ * A join that shows a token: it must be this node's, unexpired, for this
+ * room and this name.  0 with *cohost from its host claim, or -1 with why.
+ */
+static int
+room_check_token(struct room *r, const struct room_params *p, int *cohost,
+    char **cause)
+{
+	struct token_claims	 c;
+	uint8_t			 secret[TOKEN_SECRET_LEN];
+	char			*why;
+	int			 rc;
+
+	if (room_token_secret(secret) != 0) {
+		xasprintf(cause, "token refused: this node has no key to "
+		    "check it with");
+		return -1;
+	}
+	rc = token_verify(p->token, secret, sizeof secret,
+	    (int64_t)(now_usec() / 1000000), r->name, p->name, &c, &why);
+	OPENSSL_cleanse(secret, sizeof secret);
+	if (rc != 0) {
+		xasprintf(cause, "token refused: %s", why);
+		free(why);
+		return -1;
+	}
+	*cohost = c.host;
+	return 0;
 }
 
 /* {ts, event, room}: the caller owns it. */
@@ -92,7 +148,7 @@ member_new(struct room *r, const struct room_params *p, struct session *s,
 		s->member = m;
 	} else if (rem != NULL) {
 		m->remote = rem;
-		m->rsid = p->rsid;
+		snprintf(m->rsid, sizeof m->rsid, "%s", p->rsid);
 		TAILQ_INSERT_TAIL(&rem->members, m, rentry);
 	}
 	TAILQ_INSERT_TAIL(&r->members, m, entry);
@@ -188,7 +244,9 @@ room_free(struct room *r)
  * member is reached through session s on this node, or through rem.
  * Returns 0 when joined, 1 when waiting in the lobby, or -1 when refused,
  * with *cause and the exit status in *code (EXIT_REFUSED, or
- * EXIT_NOT_ADMITTED for a password, a lock or a full room).
+ * EXIT_NOT_ADMITTED for a password, a token, a lock or a full room).  A
+ * valid join token skips the lobby and the password, never the lock or
+ * the size limit.
  */
 int
 room_enter(const struct room_params *p, struct session *s,
@@ -197,7 +255,7 @@ room_enter(const struct room_params *p, struct session *s,
 	struct room	*r;
 	struct member	*m;
 	json_t		*ev;
-	int		 max;
+	int		 max, cohost = 0;
 
 	r = room_find(p->room);
 	if (p->create) {
@@ -217,6 +275,7 @@ room_enter(const struct room_params *p, struct session *s,
 		TAILQ_INIT(&r->members);
 		r->lobby = p->lobby;
 		r->max = p->max;
+		r->token_only = p->token_only;
 		if (p->password != NULL)
 			r->password = xstrdup(p->password);
 		r->created = now_usec();
@@ -242,13 +301,23 @@ room_enter(const struct room_params *p, struct session *s,
 		*code = EXIT_REFUSED;
 			return -1;
 	}
+	/* A token stands for the host's approval: no lobby, no password. */
+	if (p->token != NULL && room_check_token(r, p, &cohost, cause) != 0) {
+		*code = EXIT_NOT_ADMITTED;
+		return -1;
+	}
+	if (p->token == NULL && r->token_only) {
+		xasprintf(cause, "%s needs a join token (--token)", r->name);
+		*code = EXIT_NOT_ADMITTED;
+		return -1;
+	}
 	if (room_member(r, p->name) != NULL) {
 		xasprintf(cause, "the name %s is taken in %s", p->name,
 		    r->name);
 		*code = EXIT_REFUSED;
 			return -1;
 	}
-	if (r->password != NULL && (p->password == NULL ||
+	if (p->token == NULL && r->password != NULL && (p->password == NULL ||
 	    strcmp(p->password, r->password) != 0)) {
 		if (p->password == NULL)
 			xasprintf(cause, "%s needs a password (-p)", r->name);
@@ -270,8 +339,9 @@ room_enter(const struct room_params *p, struct session *s,
 	}
 
 	m = member_new(r, p, s, rem);
+	m->cohost = cohost;
 	*mp = m;
-	if (r->lobby) {
+	if (r->lobby && p->token == NULL) {
 		m->state = MEMBER_WAITING;
 		r->nwaiting++;
 		log_info("room %s: %s is waiting in the lobby", r->name,
@@ -287,7 +357,8 @@ room_enter(const struct room_params *p, struct session *s,
 	m->state = MEMBER_JOINED;
 	r->njoined++;
 	media_member_joined(m);
-	log_info("room %s: %s joined", r->name, m->name);
+	log_info("room %s: %s joined%s", r->name, m->name, p->token == NULL ?
+	    "" : cohost ? " with a co-host token" : " with a token");
 	room_notify(r, "joined", NULL, m);
 	return 0;
 }
@@ -521,10 +592,11 @@ room_resize_history(struct room *r, size_t size)
 json_t *
 room_summary(struct room *r)
 {
-	return json_pack("{s:s,s:s?,s:i,s:i,s:b,s:b,s:b,s:b,s:i}", "name",
-	    r->name, "host", r->host != NULL ? r->host->name : NULL,
+	return json_pack("{s:s,s:s?,s:i,s:i,s:b,s:b,s:b,s:b,s:b,s:i}",
+	    "name", r->name, "host", r->host != NULL ? r->host->name : NULL,
 	    "participants", (int)r->njoined, "waiting", (int)r->nwaiting,
 	    "lobby", r->lobby, "locked", r->locked, "password",
-	    r->password != NULL, "recording", r->recording, "worker",
+	    r->password != NULL, "token_only", r->token_only, "recording",
+	    r->recording, "worker",
 	    r->worker != NULL ? (int)worker_index(r->worker) : -1);
 }

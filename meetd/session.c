@@ -1,8 +1,10 @@
 /*
  * Local sessions: one participant identity each, made by create or join and
- * ended by leave, kick, end, denial or a lost link.  A session keeps the
- * events its room sends it, so that events and wait can read back, and the
- * commands that wait for events (join, events -f, wait) hang on it.
+ * ended by leave, kick, end, denial or a lost link.  A session belongs to
+ * the Unix user whose meetctl made it: other users see it only as a count,
+ * and cannot act as it (root aside).  A session keeps the events its room
+ * sends it, so that events and wait can read back, and the commands that
+ * wait for events (join, events -f, wait) hang on it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,8 @@ struct sessions	sessions = TAILQ_HEAD_INITIALIZER(sessions);
 #define SESSION_BUCKETS	256
 static TAILQ_HEAD(, session) session_ids[SESSION_BUCKETS];
 static int		      session_ids_ready;
+
+static void	session_wire_new(char *);
 
 static TAILQ_HEAD(, session) *
 session_bucket(uint64_t id)
@@ -54,6 +58,13 @@ session_find_id(uint64_t id)
 	return NULL;
 }
 
+/* May a meetctl run by uid see and act as s?  Its own user and root may. */
+int
+session_permits(struct session *s, uid_t uid)
+{
+	return uid == 0 || s->uid == uid;
+}
+
 u_int
 session_count(void)
 {
@@ -65,9 +76,45 @@ session_count(void)
 	return n;
 }
 
-/* A new session in state joining; where is "" for a room on this node. */
+/*
+ * A session's id on the wire, to the node hosting its room: 128 random bits
+ * as hex, so that nobody can guess another's (the hub also binds it to the
+ * key of the node that made it).
+ */
+static void
+session_wire_new(char *buf)
+{
+	uint8_t	b[SESSION_WIRE_LEN / 2];
+	int	i;
+
+	arc4random_buf(b, sizeof b);
+	for (i = 0; i < (int)sizeof b; i++)
+		snprintf(buf + 2 * i, 3, "%02x", b[i]);
+}
+
+/* Is s such an id? */
+int
+session_wire_valid(const char *s)
+{
+	size_t	i;
+
+	if (s == NULL || strlen(s) != SESSION_WIRE_LEN)
+		return 0;
+	for (i = 0; i < SESSION_WIRE_LEN; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A new session in state joining; where is "" for a room on this node, and
+ * uid the user whose meetctl made it, the only one besides root that may
+ * act as it.
+ */
 struct session *
-session_new(const char *name, const char *room, const char *where)
+session_new(const char *name, const char *room, const char *where, uid_t uid)
 {
 	struct session	*s;
 
@@ -76,6 +123,8 @@ session_new(const char *name, const char *room, const char *where)
 	snprintf(s->room, sizeof s->room, "%s", room);
 	snprintf(s->where, sizeof s->where, "%s", where);
 	s->id = next_id();
+	session_wire_new(s->wire);
+	s->uid = uid;
 	s->state = SESSION_JOINING;
 	s->created = now_usec();
 	s->logsize = (size_t)cfg->session_events;
