@@ -6,6 +6,11 @@
  * the user's (file send, file get), meetd asks meetctl to open, rename or
  * remove it, so that it happens with the user's rights and working
  * directory.
+ *
+ * meetd may refuse a client at any time, even before it has read a byte
+ * (permission, too many waiting, too large a frame): it sends an error
+ * frame and closes.  A write that fails because meetd has gone is then not
+ * the end: the error frame is still there to read, and meetctl reports it.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -31,11 +36,11 @@
 static void	usage(void) __attribute__((noreturn));
 static const char *socket_path(const char *);
 static int	connect_socket(const char *);
-static void	send_frame(int, int, json_t *, const int *, int);
+static int	send_frame(int, int, json_t *, const int *, int);
 static int	read_full(int, void *, size_t);
 static void	write_all(int, const char *, size_t);
 static void	write_errors(const char *, size_t);
-static void	file_op(int, json_t *);
+static int	file_op(int, json_t *);
 
 static void
 usage(void)
@@ -89,8 +94,11 @@ connect_socket(const char *path)
 	return fd;
 }
 
-/* Send a frame, with nfds descriptors passed as SCM_RIGHTS. */
-static void
+/*
+ * Send a frame, with nfds descriptors passed as SCM_RIGHTS.  0, or -1 and
+ * errno when meetd has gone (what it said last is read next).
+ */
+static int
 send_frame(int s, int type, json_t *body, const int *fds, int nfds)
 {
 	struct msghdr	 msg;
@@ -124,12 +132,15 @@ send_frame(int s, int type, json_t *body, const int *fds, int nfds)
 		if ((n = sendmsg(s, &msg, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
 				continue;
-			log_warnx("lost meetd: %s", strerror(errno));
-			exit(EXIT_UNREACHABLE);
+			if (errno != EPIPE && errno != ECONNRESET)
+				fatal("sendmsg");
+			free(p);
+			return -1;
 		}
 		off += (size_t)n;
 	}
 	free(p);
+	return 0;
 }
 
 static int
@@ -169,13 +180,16 @@ write_all(int fd, const char *p, size_t len)
 	}
 }
 
-/* Do what meetd asks of a file, and answer (with the fd of an open). */
-static void
+/*
+ * Do what meetd asks of a file, and answer (with the fd of an open): 0, or
+ * -1 and errno as send_frame.
+ */
+static int
 file_op(int s, json_t *o)
 {
 	const char	*op, *path, *to;
 	json_t		*r;
-	int		 fd = -1, err = 0;
+	int		 fd = -1, err = 0, sent;
 
 	op = json_string_value(json_object_get(o, "op"));
 	path = json_string_value(json_object_get(o, "path"));
@@ -202,10 +216,11 @@ file_op(int s, json_t *o)
 		err = errno;
 	r = json_pack("{s:O,s:s?}", "id", json_object_get(o, "id"), "error",
 	    err != 0 ? strerror(err) : NULL);
-	send_frame(s, FRAME_FILE_RESULT, r, &fd, fd != -1 ? 1 : 0);
+	sent = send_frame(s, FRAME_FILE_RESULT, r, &fd, fd != -1 ? 1 : 0);
 	json_decref(r);
 	if (fd != -1)
 		close(fd);
+	return sent;
 }
 
 /* Each line of an error reads "meetctl: what went wrong". */
@@ -238,6 +253,7 @@ main(int argc, char **argv)
 	json_t			*o, *av, *v;
 	const char		*data;
 	int			 ch, json = 0, s, i, fds[2], nfds = 0;
+	int			 gone = 0;	/* errno of a failed write */
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 'S' },
@@ -275,7 +291,8 @@ main(int argc, char **argv)
 
 	s = connect_socket(socket_path(path));
 	o = json_pack("{s:i}", "version", PROTO_VERSION);
-	send_frame(s, FRAME_HELLO, o, NULL, 0);
+	if (send_frame(s, FRAME_HELLO, o, NULL, 0) != 0)
+		gone = errno;
 	json_decref(o);
 	av = json_array();
 	for (i = 0; i < argc; i++) {
@@ -296,7 +313,8 @@ main(int argc, char **argv)
 	o = json_pack("{s:o,s:s?,s:b,s:i,s:b}", "argv", av, "session",
 	    session, "json", json, "fds", nfds, "tty",
 	    isatty(STDERR_FILENO));
-	send_frame(s, FRAME_COMMAND, o, fds, nfds);
+	if (!gone && send_frame(s, FRAME_COMMAND, o, fds, nfds) != 0)
+		gone = errno;
 	json_decref(o);
 
 	for (;;) {
@@ -334,21 +352,29 @@ main(int argc, char **argv)
 				    json_string_length(v));
 			break;
 		case FRAME_FILE:
-			file_op(s, o);
+			if (!gone && file_op(s, o) != 0)
+				gone = errno;
 			break;
 		case FRAME_EXIT:
 			i = (int)json_integer_value(json_object_get(o, "code"));
 			json_decref(o);
 			return i;
 		case FRAME_ERROR:
-			log_warnx("meetd refused: %s", json_string_value(
-			    json_object_get(o, "error")));
+			/* meetd's reason, as it gave it: it names the cause. */
+			data = json_string_value(json_object_get(o, "error"));
+			log_warnx("%s", data != NULL ? data :
+			    "meetd refused, and did not say why");
 			json_decref(o);
 			return EXIT_REFUSED;
 		default:
 			break;
 		}
 		json_decref(o);
+	}
+	if (gone) {
+		/* It went before it answered, and left no word. */
+		log_warnx("lost meetd: %s", strerror(gone));
+		return EXIT_UNREACHABLE;
 	}
 	log_warnx("lost the connection to meetd");
 	return EXIT_REFUSED;

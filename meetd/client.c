@@ -3,6 +3,13 @@
  * one command with its stdin (and stdout) passed as SCM_RIGHTS, and gets
  * output frames and an exit frame back.  A client is freed only from its own
  * event callbacks, so nothing that a command does can free it under a caller.
+ *
+ * Until its command has arrived a client is pending: it costs little, since
+ * its frames are small (the command frame only as large as the longest
+ * command a user may type), it has [control] command_timeout to send it,
+ * and pending clients are counted, in all and by user, against [control]
+ * max_pending and max_pending_per_user.  Once its command runs, what a
+ * client may still send (ping, file results) is small again.
  */
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -21,9 +28,15 @@
 #define MEET_STR(x)	MEET_XSTR(x)
 #define CLIENT_OUT_MAX	(4 * 1024 * 1024)	/* a reader that lags more */
 						/* than this is dropped */
+#define CLIENT_OUT_PENDING	(16 * 1024)	/* the same, before a command */
+#define CLIENT_FRAME_SMALL	4096	/* hello, ping, file result */
+#define CLIENT_COMMAND_MIN	(64 * 1024)	/* the command frame's limit */
+						/* is at least this */
 struct client {
 	int			 fd;
 	uid_t			 uid;
+	int			 pending;	/* no command yet */
+	struct event		*deadline;	/* for the command */
 	struct event		*rev;
 	struct event		*wev;
 	struct evbuffer		*in;
@@ -39,6 +52,7 @@ struct client {
 	TAILQ_ENTRY(client)	 entry;
 };
 static TAILQ_HEAD(, client) clients = TAILQ_HEAD_INITIALIZER(clients);
+static u_int	client_npending;
 
 struct client_file {
 	uint64_t		 id;
@@ -50,28 +64,99 @@ struct client_file {
 
 static void	client_read(evutil_socket_t, short, void *);
 static void	client_write(evutil_socket_t, short, void *);
+static void	client_deadline(evutil_socket_t, short, void *);
+static void	client_settle(struct client *);
+static size_t	client_frame_max(struct client *, int, const char **);
 static int	client_frame(struct client *, int, json_t *);
+static int	client_command(struct client *, json_t *);
 static void	client_send(struct client *, int, json_t *);
 static void	client_fail(struct client *, const char *);
 static void	client_free(struct client *);
 static int	client_file_result(struct client *, json_t *);
 
-void
-client_accept(int fd, uid_t uid)
+/*
+ * Take a connection from uid, pending until its command arrives.  -1 and
+ * *cause (the caller frees it and closes fd) when too many are pending.
+ */
+int
+client_accept(int fd, uid_t uid, char **cause)
 {
 	struct client	*c;
+	int		 mine = 0;
+
+	if (client_npending >= (u_int)cfg->max_pending) {
+		xasprintf(cause, "too many connections are waiting to send "
+		    "their command (%d, [control] max_pending)",
+		    cfg->max_pending);
+		return -1;
+	}
+	TAILQ_FOREACH(c, &clients, entry) {
+		if (c->pending && c->uid == uid)
+			mine++;
+	}
+	if (mine >= cfg->max_pending_per_user) {
+		xasprintf(cause, "uid %u has too many connections waiting to "
+		    "send their command (%d, [control] max_pending_per_user)",
+		    (unsigned)uid, cfg->max_pending_per_user);
+		return -1;
+	}
 
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
 	c->uid = uid;
+	c->pending = 1;
+	client_npending++;
 	c->in = evbuffer_new();
 	c->out = evbuffer_new();
 	c->rev = event_new(base, fd, EV_READ | EV_PERSIST, client_read, c);
 	c->wev = event_new(base, fd, EV_WRITE, client_write, c);
+	c->deadline = timer_new(client_deadline, c);
 	TAILQ_INIT(&c->files);
 	event_add(c->rev, NULL);
+	timer_start(c->deadline, cfg->command_timeout);
 	TAILQ_INSERT_TAIL(&clients, c, entry);
 	log_debug("control client %d (uid %u)", fd, (unsigned)uid);
+	return 0;
+}
+
+/* The uid of c's peer; for no client, (uid_t)-1, which owns nothing. */
+uid_t
+client_uid(struct client *c)
+{
+	return c != NULL ? c->uid : (uid_t)-1;
+}
+
+/* The command has arrived: no longer pending, no deadline. */
+static void
+client_settle(struct client *c)
+{
+	if (!c->pending)
+		return;
+	c->pending = 0;
+	client_npending--;
+	event_free(c->deadline);
+	c->deadline = NULL;
+}
+
+static void
+client_deadline(evutil_socket_t fd, short events, void *arg)
+{
+	struct client	*c = arg;
+	char		*why;
+
+	(void)fd;
+	(void)events;
+	if (c->exiting) {
+		/* Its last words did not go out in all that time. */
+		client_free(c);
+		return;
+	}
+	xasprintf(&why, "no command within %g seconds ([control] "
+	    "command_timeout)", cfg->command_timeout);
+	client_fail(c, why);
+	free(why);
+	/* Once more, to close it should that answer never be read. */
+	timer_start(c->deadline, cfg->command_timeout);
 }
 
 u_int
@@ -99,6 +184,7 @@ client_free(struct client *c)
 	}
 	for (i = 0; i < c->nfds; i++)
 		close(c->fds[i]);
+	client_settle(c);
 	TAILQ_REMOVE(&clients, c, entry);
 	event_free(c->rev);
 	event_free(c->wev);
@@ -120,7 +206,8 @@ client_send(struct client *c, int type, json_t *body)
 	}
 	evbuffer_add(c->out, p, len);
 	free(p);
-	if (evbuffer_get_length(c->out) > CLIENT_OUT_MAX) {
+	if (evbuffer_get_length(c->out) > (c->pending ? CLIENT_OUT_PENDING :
+	    CLIENT_OUT_MAX)) {
 		/* The reader has stopped: drop it rather than grow. */
 		log_warnx("control client %d: not reading its output, "
 		    "dropped", c->fd);
@@ -193,12 +280,76 @@ client_write(evutil_socket_t fd, short events, void *arg)
 		client_free(c);
 }
 
+/*
+ * The command: take the descriptors it names (its stdin and stdout) and run
+ * it; the descriptors that came with it and it does not name are closed.
+ */
+static int
+client_command(struct client *c, json_t *body)
+{
+	json_t		*v;
+	json_int_t	 nfds = 0;
+	int		 in_fd = -1, out_fd = -1, i;
+
+	if (!c->pending || c->exiting) {
+		client_fail(c, "one command per connection");
+		return -1;
+	}
+	client_settle(c);
+	v = json_object_get(body, "fds");
+	if (json_is_integer(v))
+		nfds = json_integer_value(v);
+	if (nfds < 0 || nfds > c->nfds) {
+		client_fail(c, "command frame names file descriptors that did "
+		    "not arrive");
+		return -1;	/* c->fds are closed with c */
+	}
+	if (nfds > 0)
+		in_fd = c->fds[0];
+	if (nfds > 1)
+		out_fd = c->fds[1];
+	for (i = (int)nfds; i < c->nfds; i++)
+		close(c->fds[i]);
+	c->nfds = 0;
+	c->tty = json_is_true(json_object_get(body, "tty"));
+	cmd_from_client(c, body, in_fd, out_fd);	/* takes in_fd, out_fd */
+	return 0;
+}
+
+/*
+ * The largest body c may send in a frame of this type now, and for the
+ * error, when: a hello and anything before it are small, and so is all but
+ * the command until it has come, and everything after it.  The command may
+ * be as long as the longest say: 3 times [chat] max_length covers one that
+ * JSON escapes or splits into one-letter words.
+ */
+static size_t
+client_frame_max(struct client *c, int type, const char **when)
+{
+	size_t	max;
+
+	if (!c->hello) {
+		*when = "before hello";
+		return CLIENT_FRAME_SMALL;
+	}
+	if (!c->pending) {
+		*when = "once the command runs";
+		return CLIENT_FRAME_SMALL;
+	}
+	if (type != FRAME_COMMAND) {
+		*when = "before the command";
+		return CLIENT_FRAME_SMALL;
+	}
+	*when = "for a command";
+	max = 3 * (size_t)cfg->chat_max_length + CLIENT_FRAME_SMALL;
+	return max > CLIENT_COMMAND_MIN ? max : CLIENT_COMMAND_MIN;
+}
+
 /* Handle one frame; -1 when the client must go. */
 static int
 client_frame(struct client *c, int type, json_t *body)
 {
 	json_t	*v;
-	int	 nfds, in_fd = -1, out_fd = -1, i;
 
 	if (!c->hello) {
 		if (type != FRAME_HELLO) {
@@ -222,27 +373,7 @@ client_frame(struct client *c, int type, json_t *body)
 	case FRAME_FILE_RESULT:
 		return client_file_result(c, body);
 	case FRAME_COMMAND:
-		if (c->cmd != NULL || c->exiting) {
-			client_fail(c, "one command per connection");
-			return -1;
-		}
-		v = json_object_get(body, "fds");
-		nfds = json_is_integer(v) ? (int)json_integer_value(v) : 0;
-		if (nfds < 0 || nfds > c->nfds) {
-			client_fail(c, "command frame names file descriptors "
-			    "that did not arrive");
-			return -1;
-		}
-		if (nfds > 0)
-			in_fd = c->fds[0];
-		if (nfds > 1)
-			out_fd = c->fds[1];
-		for (i = nfds; i < c->nfds; i++)
-			close(c->fds[i]);
-		c->nfds = 0;
-		c->tty = json_is_true(json_object_get(body, "tty"));
-		cmd_from_client(c, body, in_fd, out_fd);
-		return 0;
+		return client_command(c, body);
 	default:
 		client_fail(c, "unexpected frame type");
 		return -1;
@@ -263,6 +394,8 @@ client_read(evutil_socket_t fd, short events, void *arg)
 	} cmsgbuf;
 	uint8_t			 buf[16384], hdr[FRAME_HEADER], *body;
 	char			 err[256];
+	const char		*when;
+	size_t			 max;
 	ssize_t			 n;
 	json_t			*o;
 	int			*fds, nfds, i;
@@ -304,6 +437,13 @@ client_read(evutil_socket_t fd, short events, void *arg)
 	while (!c->exiting && evbuffer_get_length(c->in) >= FRAME_HEADER) {
 		evbuffer_copyout(c->in, hdr, FRAME_HEADER);
 		if (frame_header_parse(hdr, &h, err, sizeof err) != 0) {
+			client_fail(c, err);
+			break;
+		}
+		/* Refused at its header, before its body costs anything. */
+		if (h.length > (max = client_frame_max(c, h.type, &when))) {
+			snprintf(err, sizeof err, "frame of %zu bytes is over "
+			    "the limit of %zu %s", h.length, max, when);
 			client_fail(c, err);
 			break;
 		}

@@ -2,7 +2,8 @@
  * The control socket meetctl talks to.  Its path is -S, else $MEET_SOCKET,
  * else $XDG_RUNTIME_DIR/meet/meetd.sock, else /run/meet/meetd.sock.  It is
  * mode 0660, and a peer is obeyed only when it is root, the daemon's own
- * user, or in the socket's group.
+ * user, or in the socket's group, as its primary group or a supplementary
+ * one.  A refused peer is told why in an error frame before it is closed.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,8 @@ static gid_t		 control_gid;
 static void	control_accept(evutil_socket_t, short, void *);
 static int	control_mkdir(const char *, char **);
 static void	control_refuse(int, const char *);
+static int	control_peer_groups(int, uid_t, gid_t, gid_t **);
+static int	control_peer_admitted(int, const struct ucred *);
 
 const char *
 control_default_path(void)
@@ -139,7 +143,12 @@ fail:
 	return -1;
 }
 
-/* Tell a refused peer why, as far as one write goes, and close. */
+/*
+ * Tell a refused peer why, as far as one write goes, and close.  The frame
+ * is small enough for an empty socket buffer, so it is there to read even
+ * when the peer's own writes fail once we are gone; unread bytes of the
+ * peer's do not take it away (a Unix socket delivers what it holds first).
+ */
 static void
 control_refuse(int fd, const char *why)
 {
@@ -149,7 +158,7 @@ control_refuse(int fd, const char *why)
 
 	o = json_pack("{s:s}", "error", why);
 	if ((p = frame_pack(FRAME_ERROR, o, &len)) != NULL) {
-		if (write(fd, p, len) == -1)
+		if (send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT) == -1)
 			log_debug("refusal not sent: %s", strerror(errno));
 		free(p);
 	}
@@ -157,12 +166,73 @@ control_refuse(int fd, const char *why)
 	close(fd);
 }
 
+/*
+ * The groups of the peer on fd, as the kernel took them at connect
+ * (SO_PEERGROUPS), or, where it cannot tell, as the group database lists
+ * them for uid.  The count and *groups (the caller frees it), or -1.
+ */
+static int
+control_peer_groups(int fd, uid_t uid, gid_t gid, gid_t **groups)
+{
+	struct passwd	*pw;
+	int		 n = 64;
+#ifdef SO_PEERGROUPS
+	socklen_t	 len = (socklen_t)(n * sizeof **groups);
+	int		 r;
+
+	*groups = xmalloc(len);
+	r = getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, *groups, &len);
+	if (r != 0 && errno == ERANGE) {
+		/* len now says how much it needs. */
+		*groups = xreallocarray(*groups, 1, len);
+		r = getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, *groups, &len);
+	}
+	if (r == 0)
+		return (int)(len / sizeof **groups);
+	free(*groups);
+#else
+	(void)fd;
+#endif
+	if ((pw = getpwuid(uid)) == NULL)
+		return -1;
+	*groups = xreallocarray(NULL, (size_t)n, sizeof **groups);
+	if (getgrouplist(pw->pw_name, gid, *groups, &n) == -1) {
+		/* n now says how many there are. */
+		*groups = xreallocarray(*groups, (size_t)n, sizeof **groups);
+		if (getgrouplist(pw->pw_name, gid, *groups, &n) == -1) {
+			free(*groups);
+			return -1;
+		}
+	}
+	return n;
+}
+
+/* Root, the daemon's user, and the socket's group (any of the peer's). */
+static int
+control_peer_admitted(int fd, const struct ucred *cred)
+{
+	gid_t	*groups;
+	int	 n, i, found = 0;
+
+	if (cred->uid == 0 || cred->uid == geteuid() ||
+	    cred->gid == control_gid)
+		return 1;
+	if ((n = control_peer_groups(fd, cred->uid, cred->gid,
+	    &groups)) == -1)
+		return 0;
+	for (i = 0; i < n && !found; i++)
+		found = (groups[i] == control_gid);
+	free(groups);
+	return found;
+}
+
 static void
 control_accept(evutil_socket_t fd, short events, void *arg)
 {
-	struct ucred	cred;
-	socklen_t	len = sizeof cred;
-	int		cfd;
+	struct ucred	 cred;
+	socklen_t	 len = sizeof cred;
+	char		*why;
+	int		 cfd;
 
 	(void)events;
 	(void)arg;
@@ -178,17 +248,24 @@ control_accept(evutil_socket_t fd, short events, void *arg)
 		close(cfd);
 		return;
 	}
-	if (cred.uid != 0 && cred.uid != geteuid() &&
-	    cred.gid != control_gid) {
+	if (!control_peer_admitted(cfd, &cred)) {
 		log_warnx("%s: refused uid %u gid %u (not root, not uid %u, "
-		    "not group %u)", control_path, (unsigned)cred.uid,
+		    "not in group %u)", control_path, (unsigned)cred.uid,
 		    (unsigned)cred.gid, (unsigned)geteuid(),
 		    (unsigned)control_gid);
-		control_refuse(cfd, "permission denied: not root, not the "
-		    "daemon's user, not in the socket's group");
+		xasprintf(&why, "permission denied: uid %u is not root, not "
+		    "the daemon's user, and not in the socket's group (gid %u)",
+		    (unsigned)cred.uid, (unsigned)control_gid);
+		control_refuse(cfd, why);
+		free(why);
 		return;
 	}
-	client_accept(cfd, cred.uid);
+	if (client_accept(cfd, cred.uid, &why) != 0) {
+		log_warnx("%s: refused uid %u: %s", control_path,
+		    (unsigned)cred.uid, why);
+		control_refuse(cfd, why);
+		free(why);
+	}
 }
 
 void
