@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <ctype.h>
+#include <stdint.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,26 @@
 
 #include "addr.h"
 #include "text.h"
+
+static int	addr_host_valid(const char *, size_t);
+
+/*
+ * No brackets inside a host, so that what node_addr_format prints reads
+ * back as the same address, and no spaces or control characters, which
+ * no host name holds and which errors would print.
+ */
+static int
+addr_host_valid(const char *host, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (host[i] == '[' || host[i] == ']' ||
+		    (uint8_t)host[i] <= ' ' || host[i] == 0x7f)
+			return 0;
+	}
+	return 1;
+}
 
 int
 node_addr_resolve(const struct node_addr *a, int family, int socktype,
@@ -68,7 +89,8 @@ node_addr_parse(const char *s, int defport, struct node_addr *a, char *err,
 			colon = NULL;	/* a bare IPv6 address */
 		hlen = colon != NULL ? (size_t)(colon - s) : strlen(s);
 	}
-	if (hlen == 0 || hlen >= ADDR_HOST_MAX) {
+	if (hlen == 0 || hlen >= ADDR_HOST_MAX ||
+	    !addr_host_valid(host, hlen)) {
 		snprintf(err, errlen, "%s: bad host", s);
 		return -1;
 	}
