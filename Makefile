@@ -156,7 +156,7 @@ DEPS_BUILD = build-essential pkg-config libevent-dev libjansson-dev \
 	     libinih-dev libopus-dev libsystemd-dev libssl-dev
 DEPS_TEST  = libcmocka-dev mandoc ffmpeg jq nftables iproute2 tmux \
 	     alsa-utils perl procps psmisc bc libjpeg-turbo-progs \
-	     clang-14 libclang-rt-14-dev
+	     clang-14 libclang-rt-14-dev openssl python3 passwd util-linux
 SUDO	= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
