@@ -1,12 +1,10 @@
 /*
- * Media commands: send, recv, mute and unmute, and the internal commands a
- * session's node runs on the room's node to open and close its streams
- * (media-track, media-untrack, media-sub, media-unsub).
+ * Media commands: send, recv, mute and unmute.
  *
  * send and recv run on the session's node, which holds meetctl's pipes
  * (their local hook takes over); what they need of the room they ask of
- * the hosting node with the internal commands, which run there like any
- * room command, for the member the session is, wherever the session lives.
+ * the hosting node as operations of the node protocol (nodeop.h), which
+ * run there for the member the session is, wherever the session lives.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +19,6 @@ static int	cmd_send_local(struct cmdq *);
 static int	cmd_recv_local(struct cmdq *);
 static int	cmd_stream_exec(struct cmdq *);
 static int	cmd_mute_exec(struct cmdq *);
-static int	cmd_track_exec(struct cmdq *);
-static int	cmd_untrack_exec(struct cmdq *);
-static int	cmd_sub_exec(struct cmdq *);
-static int	cmd_unsub_exec(struct cmdq *);
 
 #define MEDIA_FLAGS	(CMD_SESSION | CMD_ROOM | CMD_JOINED)
 
@@ -71,26 +65,6 @@ const struct cmd_entry cmd_unmute_entry = {
 	.name = "unmute", .usage = "[-a|-v]", .optstring = "av",
 	.longopts = cmd_mute_longopts, .lower = 0, .upper = 0,
 	.flags = MEDIA_FLAGS, .exec = cmd_mute_exec
-};
-const struct cmd_entry cmd_media_track_entry = {
-	.name = "media-track", .usage = "KIND", .optstring = "",
-	.lower = 1, .upper = 1, .flags = MEDIA_FLAGS | CMD_INTERNAL,
-	.exec = cmd_track_exec
-};
-const struct cmd_entry cmd_media_untrack_entry = {
-	.name = "media-untrack", .usage = "SSRC", .optstring = "",
-	.lower = 1, .upper = 1, .flags = MEDIA_FLAGS | CMD_INTERNAL,
-	.exec = cmd_untrack_exec
-};
-const struct cmd_entry cmd_media_sub_entry = {
-	.name = "media-sub", .usage = "KIND ID [FROM]", .optstring = "",
-	.lower = 2, .upper = 3, .flags = MEDIA_FLAGS | CMD_INTERNAL,
-	.exec = cmd_sub_exec
-};
-const struct cmd_entry cmd_media_unsub_entry = {
-	.name = "media-unsub", .usage = "ID", .optstring = "",
-	.lower = 1, .upper = 1, .flags = MEDIA_FLAGS | CMD_INTERNAL,
-	.exec = cmd_unsub_exec
 };
 
 /* -r and -c: 0, or an exit status after saying what is wrong. */
@@ -267,81 +241,5 @@ cmd_mute_exec(struct cmdq *q)
 		media_set_muted(target, MEDIA_AUDIO, on, m->name);
 	if (video)
 		media_set_muted(target, MEDIA_VIDEO, on, m->name);
-	return EXIT_DONE;
-}
-
-static int
-cmd_media_kind(const char *s, enum media_kind *kind)
-{
-	if (strcmp(s, "audio") == 0)
-		*kind = MEDIA_AUDIO;
-	else if (strcmp(s, "video") == 0)
-		*kind = MEDIA_VIDEO;
-	else if (strcmp(s, "screen") == 0)
-		*kind = MEDIA_SCREEN;
-	else
-		return -1;
-	return 0;
-}
-
-/* media-track KIND: a stream from this member; prints {ssrc}. */
-static int
-cmd_track_exec(struct cmdq *q)
-{
-	enum media_kind	 kind;
-	uint32_t	 ssrc;
-	char		*cause;
-
-	if (cmd_media_kind(q->args[0], &kind) != 0) {
-		cmdq_error(q, "media-track: bad kind %s", q->args[0]);
-		return EXIT_USAGE;
-	}
-	if (media_send_open(q->member, kind, &ssrc, &cause) != 0) {
-		cmdq_error(q, "send: %s", cause);
-		free(cause);
-		return EXIT_REFUSED;
-	}
-	cmdq_json(q, json_pack("{s:I}", "ssrc", (json_int_t)ssrc));
-	return EXIT_DONE;
-}
-
-static int
-cmd_untrack_exec(struct cmdq *q)
-{
-	long long	 ssrc;
-
-	ssrc = strtoll(q->args[0], NULL, 10);
-	if (media_send_close(q->member, (uint32_t)ssrc) != 0)
-		return EXIT_REFUSED;
-	return EXIT_DONE;
-}
-
-/* media-sub KIND ID [FROM]: prints {mix_ssrc, tracks}. */
-static int
-cmd_sub_exec(struct cmdq *q)
-{
-	struct member	*m = q->member;
-	enum media_kind	 kind;
-	char		*cause;
-
-	if (cmd_media_kind(q->args[0], &kind) != 0 || kind == MEDIA_SCREEN) {
-		cmdq_error(q, "media-sub: bad kind %s", q->args[0]);
-		return EXIT_USAGE;
-	}
-	if (media_sub_add(m, (uint64_t)strtoull(q->args[1], NULL, 10), kind,
-	    q->argc == 3 ? q->args[2] : NULL, &cause) != 0) {
-		cmdq_error(q, "recv: %s", cause);
-		free(cause);
-		return EXIT_USAGE;
-	}
-	cmdq_json(q, json_pack("{s:I,s:o}", "mix_ssrc",
-	    (json_int_t)m->mix_ssrc, "tracks", media_room_tracks(m->room, m)));
-	return EXIT_DONE;
-}
-
-static int
-cmd_unsub_exec(struct cmdq *q)
-{
-	media_sub_remove(q->member, (uint64_t)strtoull(q->args[0], NULL, 10));
 	return EXIT_DONE;
 }

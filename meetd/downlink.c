@@ -8,12 +8,14 @@
  * that loses its oldest audio or whole frames when the reader falls behind,
  * counted as slow-reader drops, and nothing else notices.
  *
- * When the room is on this node, its media worker (media.c, mix.c) posts
- * frames here, and each recv's wants are told to it as a subscription.  When it is on another, the hosting node sends RTP to this
- * node's UDP port: the session's own mix (Opus, an SSRC of its own, told in
- * the answer to media-sub), and the packets of the room's tracks that some
- * recv here wants, as they are.  Those tracks are learned from the room's
- * audio-on, video-on and screen-on events and from media-sub's answer; one
+ * Each recv's wants are a subscription on the hosting node (the media_sub
+ * and media_unsub operations, nodeop.h, wherever the room is).  When the
+ * room is on this node, its media worker (media.c, mix.c) posts frames
+ * here.  When it is on another, the hosting node sends RTP to this node's
+ * UDP port: the session's own mix (Opus, an SSRC of its own, told in the
+ * reply to media_sub), and the packets of the room's tracks that some recv
+ * here wants, as they are.  Those tracks are learned from the room's
+ * audio-on, video-on and screen-on events and from media_sub's reply; one
  * view of each is kept per peer node, shared by its sessions.
  */
 #include <errno.h>
@@ -31,6 +33,7 @@
 #include "rfc2435.h"
 
 #include "meetd.h"
+#include "nodeop.h"
 
 #define DOWNLINK_MAX_FRAME	(4 * 1024 * 1024)
 #define DOWNLINK_MAX_PLC	5	/* lost frames concealed in a row */
@@ -46,7 +49,7 @@ struct downlink {
 	struct outq		*oq;
 	struct pcmconv		*conv;
 	int			 subscribed;	/* on the hosting node */
-	int			 asked;		/* media-sub sent */
+	int			 asked;		/* media_sub sent */
 	struct mstats		 st;
 	TAILQ_ENTRY(downlink)	 entry;
 };
@@ -71,7 +74,7 @@ static TAILQ_HEAD(, rtrack) rtracks = TAILQ_HEAD_INITIALIZER(rtracks);
 static void	downlink_write(evutil_socket_t, short, void *);
 static void	downlink_finish(struct downlink *, int);
 static void	downlink_cancel(struct cmdq *);
-static void	downlink_subscribed(int, const char *, const char *, void *);
+static void	downlink_subscribed(const struct nodeop_reply *, void *);
 static void	rtrack_add(struct peer *, const char *, const char *,
 		    enum media_kind, uint32_t);
 
@@ -95,11 +98,10 @@ int
 downlink_start(struct cmdq *q, enum media_kind kind, const char *from,
     int rate, int channels, char **cause)
 {
-	struct session	*s = q->session;
-	struct downlink	*dl;
-	json_t		*argv;
-	size_t		 max_bytes = 0, max_msgs = 0;
-	char		 id[24];
+	struct session		*s = q->session;
+	struct downlink		*dl;
+	struct nodeop_req	 req;
+	size_t			 max_bytes = 0, max_msgs = 0;
 
 	if (q->out_fd == -1) {
 		xasprintf(cause, "no standard output to write");
@@ -137,71 +139,50 @@ downlink_start(struct cmdq *q, enum media_kind kind, const char *from,
 	TAILQ_INSERT_TAIL(&s->downlinks, dl, entry);
 	q->data = dl;
 	q->on_cancel = downlink_cancel;
-	if (s->member != NULL) {
-		/* The room is here: its worker learns what this recv wants. */
-		if (media_sub_add(s->member, dl->id, kind, dl->from,
-		    cause) != 0) {
-			downlink_unstart(q, dl);
-			return -1;
-		}
-		dl->subscribed = 1;
-		return 0;
-	}
-	snprintf(id, sizeof id, "%llu", (unsigned long long)dl->id);
-	argv = json_pack("[s,s,s,s]", "media-sub", kind == MEDIA_AUDIO ?
-	    "audio" : "video", id, dl->from);
+	memset(&req, 0, sizeof req);
+	req.type = NODEOP_MEDIA_SUB;
+	req.u.media_sub.kind = kind;
+	req.u.media_sub.sub = dl->id;
+	snprintf(req.u.media_sub.from, sizeof req.u.media_sub.from, "%s",
+	    dl->from);
 	dl->asked = 1;
-	if (cmd_room_call(s, argv, 1, downlink_subscribed, dl, cause) != 0) {
-		json_decref(argv);
+	if (nodeop_call(s, &req, downlink_subscribed, dl, cause) != 0) {
 		downlink_unstart(q, dl);
 		return -1;
 	}
-	json_decref(argv);
 	return 0;
 }
 
-/* The hosting node took the subscription: {mix_ssrc, tracks}. */
+/*
+ * The hosting node took the subscription, or said why not.  For a room on
+ * another node the reply names the session's mix and the room's tracks;
+ * when the room is here this runs inside downlink_start.
+ */
 static void
-downlink_subscribed(int code, const char *out, const char *err, void *arg)
+downlink_subscribed(const struct nodeop_reply *rep, void *arg)
 {
-	struct downlink	*dl = arg;
-	struct session	*s = dl->session;
-	json_t		*o, *a, *t;
-	json_error_t	 je;
-	size_t		 i;
-	int		 kind;
-	const char	*k;
+	const struct op_media_sub_reply	*r = &rep->u.media_sub;
+	struct downlink			*dl = arg;
+	struct session			*s = dl->session;
+	size_t				 i;
 
 	dl->asked = 0;
-	if (code != 0) {
-		if (err != NULL && *err != '\0')
-			cmdq_write(dl->q, 2, err, strlen(err));
-		downlink_finish(dl, code);
+	if (rep->code != EXIT_DONE) {
+		cmdq_error(dl->q, "recv: %s", rep->error);
+		downlink_finish(dl, rep->code);
 		return;
 	}
 	dl->subscribed = 1;
-	if ((o = out != NULL ? json_loads(out, 0, &je) : NULL) == NULL)
+	if (s->peer == NULL)
 		return;
-	if (json_integer_value(json_object_get(o, "mix_ssrc")) != 0) {
-		s->mix_ssrc = (uint32_t)json_integer_value(
-		    json_object_get(o, "mix_ssrc"));
+	if (r->mix_ssrc != 0) {
+		s->mix_ssrc = r->mix_ssrc;
 		/* Show the hub at once where to send (symmetric RTP). */
 		report_session(s, now_usec());
 	}
-	a = json_object_get(o, "tracks");
-	json_array_foreach(a, i, t) {
-		k = json_string_value(json_object_get(t, "kind"));
-		if (k == NULL)
-			continue;
-		kind = strcmp(k, "audio") == 0 ? MEDIA_AUDIO :
-		    strcmp(k, "video") == 0 ? MEDIA_VIDEO : MEDIA_SCREEN;
-		if (s->peer != NULL)
-			rtrack_add(s->peer, s->room, json_string_value(
-			    json_object_get(t, "name")), kind,
-			    (uint32_t)json_integer_value(json_object_get(t,
-			    "ssrc")));
-	}
-	json_decref(o);
+	for (i = 0; i < r->ntracks; i++)
+		rtrack_add(s->peer, s->room, r->tracks[i].name,
+		    r->tracks[i].kind, r->tracks[i].ssrc);
 }
 
 static void
@@ -312,34 +293,23 @@ downlink_video(struct session *s, const char *name, const uint8_t *jpeg,
 }
 
 static void
-downlink_unsubscribed(int code, const char *out, const char *err, void *arg)
-{
-	(void)code;
-	(void)out;
-	(void)err;
-	(void)arg;
-}
-
-static void
 downlink_free(struct downlink *dl)
 {
-	struct session	*s = dl->session;
-	json_t		*argv;
-	char		*cause, id[24];
+	struct session		*s = dl->session;
+	struct nodeop_req	 req;
+	char			*cause;
 
 	TAILQ_REMOVE(&s->downlinks, dl, entry);
 	if (dl->asked)
-		cmd_call_forget(dl);
-	if (dl->subscribed && s->member != NULL)
-		media_sub_remove(s->member, dl->id);
-	if (dl->subscribed && s->peer != NULL && s->member == NULL &&
-	    s->state == SESSION_JOINED) {
-		snprintf(id, sizeof id, "%llu", (unsigned long long)dl->id);
-		argv = json_pack("[s,s]", "media-unsub", id);
-		if (cmd_room_call(s, argv, 0, downlink_unsubscribed, NULL,
-		    &cause) != 0)
+		nodeop_forget(dl);
+	/* The room learns the recv is over (the reply is not waited for). */
+	if (dl->subscribed && (s->member != NULL ||
+	    (s->peer != NULL && s->state == SESSION_JOINED))) {
+		memset(&req, 0, sizeof req);
+		req.type = NODEOP_MEDIA_UNSUB;
+		req.u.media_unsub.sub = dl->id;
+		if (nodeop_call(s, &req, NULL, NULL, &cause) != 0)
 			free(cause);
-		json_decref(argv);
 	}
 	event_free(dl->wev);
 	close(dl->fd);

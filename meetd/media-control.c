@@ -233,7 +233,7 @@ media_announce(struct member *m, enum media_kind kind, int on,
 	json_decref(ev);
 }
 
-/* send from a session (media-track): the stream's SSRC, or -1. */
+/* send from a session (media_track): the stream's SSRC, or -1. */
 int
 media_send_open(struct member *m, enum media_kind kind, uint32_t *ssrc,
     char **cause)
@@ -267,7 +267,7 @@ media_send_open(struct member *m, enum media_kind kind, uint32_t *ssrc,
 	return 0;
 }
 
-/* The end of a send (media-untrack): 0, or -1 when m sends no such. */
+/* The end of a send (media_untrack): 0, or -1 when m sends no such. */
 int
 media_send_close(struct member *m, uint32_t ssrc)
 {
@@ -307,27 +307,25 @@ media_send_packet(struct member *m, uint32_t ssrc, const uint8_t *pkt,
 	media_tell(m->room, msg);
 }
 
-/* The streams of the room, for media-sub's answer. */
-json_t *
-media_room_tracks(struct room *r, struct member *except)
+/*
+ * The streams members of the room but except send, one call of cb each,
+ * for the answer to media_sub.
+ */
+void
+media_room_tracks(struct room *r, struct member *except,
+    void (*cb)(struct member *, enum media_kind, uint32_t, void *), void *arg)
 {
 	struct member	*m;
 	enum media_kind	 kind;
-	json_t		*a;
 
-	a = json_array();
 	TAILQ_FOREACH(m, &r->members, entry) {
 		if (m == except)
 			continue;
 		for (kind = MEDIA_AUDIO; kind <= MEDIA_SCREEN; kind++) {
 			if (*media_sending(m, kind) && m->track_ssrc[kind] != 0)
-				json_array_append_new(a, json_pack(
-				    "{s:s,s:s,s:I}", "name", m->name, "kind",
-				    media_kind_name(kind), "ssrc",
-				    (json_int_t)m->track_ssrc[kind]));
+				cb(m, kind, m->track_ssrc[kind], arg);
 		}
 	}
-	return a;
 }
 
 /* recv: m wants kind (from one member, or everyone). */

@@ -9,8 +9,9 @@
  * most MEDIA_PAYLOAD bytes.  Video RTP time is the wall clock at 90 kHz, so
  * that receivers can tag each frame with its capture time.
  *
- * The hosting node gives the stream its SSRC (media-track, run there like
- * any room command); the packets then go to the room's media worker
+ * The hosting node gives the stream its SSRC (the media_track operation,
+ * nodeop.h, run there for the member the session is, and media_untrack
+ * when the send ends); the packets then go to the room's media worker
  * (media.c, as messages) when the room is here, or to its UDP port.  A
  * regular file is read at the pace of real time: audio by its samples,
  * video at UPLINK_FILE_FPS.
@@ -31,6 +32,7 @@
 #include "rfc2435.h"
 
 #include "meetd.h"
+#include "nodeop.h"
 
 #define UPLINK_READ		65536
 #define UPLINK_AHEAD		60000	/* usec of audio read ahead of time */
@@ -46,7 +48,7 @@ struct uplink {
 	struct event		*rev;
 	struct event		*pace;
 	uint32_t		 ssrc;		/* 0 until the host answers */
-	int			 asked;		/* media-track sent */
+	int			 asked;		/* media_track sent */
 	uint16_t		 seq;
 	uint32_t		 ts;
 	uint64_t		 start;		/* usec, monotonic */
@@ -72,17 +74,10 @@ static const struct timeval uplink_now = { 0, 0 };
 static const struct timeval uplink_soon = { 0, 1000 };
 
 static void	uplink_read(evutil_socket_t, short, void *);
-static void	uplink_registered(int, const char *, const char *, void *);
+static void	uplink_registered(const struct nodeop_reply *, void *);
 static void	uplink_finish(struct uplink *, int);
 static void	uplink_cancel(struct cmdq *);
 static void	uplink_jpeg(const uint8_t *, size_t, void *);
-
-static const char *
-uplink_what(enum media_kind kind)
-{
-	return kind == MEDIA_AUDIO ? "audio" : kind == MEDIA_VIDEO ?
-	    "video" : "screen";
-}
 
 /*
  * Start send for q's session: 0 when it runs (the command finishes later),
@@ -93,10 +88,10 @@ uplink_start(struct cmdq *q, enum media_kind kind, int rate, int channels,
     char **cause)
 {
 	struct session	*s = q->session;
-	struct uplink	*ul;
-	struct stat	 sb;
-	json_t		*argv;
-	char		*why;
+	struct uplink		*ul;
+	struct nodeop_req	 req;
+	struct stat		 sb;
+	char			*why;
 
 	if (q->in_fd == -1 || fstat(q->in_fd, &sb) != 0) {
 		xasprintf(cause, "no standard input to read");
@@ -138,17 +133,17 @@ uplink_start(struct cmdq *q, enum media_kind kind, int rate, int channels,
 	q->data = ul;
 	q->on_cancel = uplink_cancel;
 
-	argv = json_pack("[s,s]", "media-track", uplink_what(kind));
+	memset(&req, 0, sizeof req);
+	req.type = NODEOP_MEDIA_TRACK;
+	req.u.media_track.kind = kind;
 	ul->asked = 1;
-	if (cmd_room_call(s, argv, 1, uplink_registered, ul, cause) != 0) {
-		json_decref(argv);
+	if (nodeop_call(s, &req, uplink_registered, ul, cause) != 0) {
 		ul->asked = 0;
 		TAILQ_REMOVE(&s->uplinks, ul, entry);
 		q->data = NULL;
 		q->on_cancel = NULL;
 		goto fail;
 	}
-	json_decref(argv);
 	return 0;
 
 fail:
@@ -165,29 +160,22 @@ fail:
 	return -1;
 }
 
-/* The hosting node answered media-track: {ssrc} or a refusal. */
+/*
+ * The hosting node answered media_track: the stream's SSRC (never 0), or
+ * why not.  When the room is here this runs inside uplink_start.
+ */
 static void
-uplink_registered(int code, const char *out, const char *err, void *arg)
+uplink_registered(const struct nodeop_reply *rep, void *arg)
 {
 	struct uplink	*ul = arg;
-	json_t		*o;
-	json_error_t	 je;
 
 	ul->asked = 0;
-	if (code != 0) {
-		if (err != NULL && *err != '\0')
-			cmdq_write(ul->q, 2, err, strlen(err));
-		uplink_finish(ul, code);
+	if (rep->code != EXIT_DONE) {
+		cmdq_error(ul->q, "send: %s", rep->error);
+		uplink_finish(ul, rep->code);
 		return;
 	}
-	o = out != NULL ? json_loads(out, 0, &je) : NULL;
-	ul->ssrc = (uint32_t)json_integer_value(json_object_get(o, "ssrc"));
-	json_decref(o);
-	if (ul->ssrc == 0) {
-		cmdq_error(ul->q, "send: the hosting node gave no stream");
-		uplink_finish(ul, EXIT_REFUSED);
-		return;
-	}
+	ul->ssrc = rep->u.media_track.ssrc;
 	ul->st.rs.ssrc = ul->ssrc;
 	ul->start = mono_usec();
 	if (ul->regular)
@@ -425,31 +413,21 @@ uplink_read(evutil_socket_t fd, short events, void *arg)
 }
 
 static void
-uplink_untracked(int code, const char *out, const char *err, void *arg)
-{
-	(void)code;
-	(void)out;
-	(void)err;
-	(void)arg;
-}
-
-static void
 uplink_free(struct uplink *ul)
 {
-	json_t	*argv;
-	char	*cause, ssrc[16];
+	struct nodeop_req	 req;
+	char			*cause;
 
 	TAILQ_REMOVE(&ul->session->uplinks, ul, entry);
 	if (ul->asked)
-		cmd_call_forget(ul);
+		nodeop_forget(ul);
 	/* Tell the room the stream is off (the reply is not waited for). */
 	if (ul->ssrc != 0) {
-		snprintf(ssrc, sizeof ssrc, "%lu", (unsigned long)ul->ssrc);
-		argv = json_pack("[s,s]", "media-untrack", ssrc);
-		if (cmd_room_call(ul->session, argv, 0, uplink_untracked,
-		    NULL, &cause) != 0)
+		memset(&req, 0, sizeof req);
+		req.type = NODEOP_MEDIA_UNTRACK;
+		req.u.media_untrack.ssrc = ul->ssrc;
+		if (nodeop_call(ul->session, &req, NULL, NULL, &cause) != 0)
 			free(cause);
-		json_decref(argv);
 	}
 	event_free(ul->rev);
 	event_free(ul->pace);
