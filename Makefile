@@ -1,8 +1,9 @@
 # meet: plain make with pkg-config.
 #
 #   make            build the programs into build/bin
-#   make check      install what is missing, build, run unit and regress
-#                   tests, then the regress tests again under ASan and UBSan
+#   make check      install what is missing, build, run unit tests, the
+#                   fuzzers on their seeds, regress tests, then the regress
+#                   tests again under ASan and UBSan
 #   make run        install what is missing, build, start meetd in the
 #                   foreground on its embedded defaults
 #   make deps       install the Debian packages the build and tests need
@@ -189,6 +190,7 @@ lint:
 check: deps
 	$(MAKE) lint
 	$(MAKE) unit
+	$(MAKE) fuzz-check
 	$(MAKE) regress
 	$(MAKE) BUILD=build-asan SANITIZE=1 regress
 

@@ -93,6 +93,8 @@ struct config_parse {
 };
 
 static char	*config_read_line(char *, int, void *);
+static char	*config_state_entry(const char *, const char *);
+static int	 config_same(const char *, const char *);
 static int	config_handler(void *, const char *, const char *,
 		    const char *);
 static int	config_set(struct config *, const struct config_key *,
@@ -142,9 +144,12 @@ config_defaults(void)
 	c->rtp_timeout = 0;
 	c->record_slots = 8;
 	c->record_anyone = 0;
-	/* systemd's StateDirectory= (etc/meetd.service), then the usual. */
+	/*
+	 * systemd's StateDirectory= (etc/meetd.service: "meet meet/recordings",
+	 * so its recordings entry), then the usual.
+	 */
 	if ((state = getenv("STATE_DIRECTORY")) != NULL && *state == '/')
-		c->record_dir = xstrndup(state, strcspn(state, ":"));
+		c->record_dir = config_state_entry(state, "/recordings");
 	else if (geteuid() == 0)
 		c->record_dir = xstrdup("/var/lib/meet/recordings");
 	else if (getenv("HOME") != NULL && *getenv("HOME") == '/')
@@ -155,6 +160,37 @@ config_defaults(void)
 		    (unsigned)geteuid());
 	c->verbose = 0;
 	return c;
+}
+
+/*
+ * The entry of a colon-separated $STATE_DIRECTORY that ends in suffix, else
+ * its first; the caller frees it.
+ */
+static char *
+config_state_entry(const char *list, const char *suffix)
+{
+	const char	*p = list, *end;
+	size_t		 n, slen = strlen(suffix);
+
+	for (;;) {
+		end = p + strcspn(p, ":");
+		n = (size_t)(end - p);
+		if (n >= slen && strncmp(end - slen, suffix, slen) == 0)
+			return xstrndup(p, n);
+		if (*end == '\0')
+			break;
+		p = end + 1;
+	}
+	return xstrndup(list, strcspn(list, ":"));
+}
+
+/* Are two optional strings the same (both unset counts)? */
+static int
+config_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
 }
 
 static char *
@@ -405,6 +441,12 @@ config_apply_reload(struct config *old, struct config *new)
 	    (old->socket != NULL && strcmp(old->socket, new->socket) != 0))
 		log_warnx("reload: [control] socket changed; it takes effect "
 		    "at the next start");
+	if (!config_same(old->node_key, new->node_key))
+		log_warnx("reload: [node] key changed; it takes effect at "
+		    "the next start");
+	if (!config_same(old->known_nodes, new->known_nodes))
+		log_warnx("reload: [node] known_nodes changed; it takes "
+		    "effect at the next start");
 	if (old->workers != new->workers) {
 		log_warnx("reload: [media] workers changed; it takes effect "
 		    "at the next start");
