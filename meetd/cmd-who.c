@@ -36,7 +36,7 @@ cmd_who_exec(struct cmdq *q)
 	json_t		*a;
 	char		 ts[TIMESTAMP_LEN];
 	const char	*node;
-	int		 host = (r->host == q->member);
+	int		 host = member_is_host(q->member);
 
 	a = json_array();
 	TAILQ_FOREACH(m, &r->members, entry) {
