@@ -23,11 +23,15 @@ struct say_stdin {
 	int		 inflight;
 	int		 failed;
 	int		 reading;	/* inside cmd_say_read */
+	int		 skipping;	/* the rest of a refused line */
+	u_int		 lineno;	/* lines of stdin seen so far */
 };
 
 static int	cmd_say_exec(struct cmdq *);
 static int	cmd_say_local(struct cmdq *);
 static void	cmd_say_read(evutil_socket_t, short, void *);
+static void	cmd_say_lines(struct cmdq *);
+static void	cmd_say_too_long(struct cmdq *, u_int);
 static void	cmd_say_line(struct cmdq *, const char *);
 static void	cmd_say_done(int, const char *, const char *, void *);
 static int	cmd_say_event(struct cmdq *, json_t *, int);
@@ -170,8 +174,7 @@ cmd_say_read(evutil_socket_t fd, short events, void *arg)
 {
 	struct cmdq		*q = arg;
 	struct say_stdin	*in = q->data;
-	char			 buf[8192], *line;
-	size_t			 len;
+	char			 buf[8192];
 	ssize_t			 n;
 
 	(void)fd;
@@ -190,20 +193,8 @@ cmd_say_read(evutil_socket_t fd, short events, void *arg)
 	} else
 		evbuffer_add(in->buf, buf, (size_t)n);
 	in->reading = 1;
-	while ((line = evbuffer_readln(in->buf, &len,
-	    EVBUFFER_EOL_LF)) != NULL) {
-		if (len > 0 && line[len - 1] == '\r')
-			line[--len] = '\0';
-		if (len > 0)
-			cmd_say_line(q, line);
-		free(line);
-	}
+	cmd_say_lines(q);
 	in->reading = 0;
-	if (evbuffer_get_length(in->buf) > SAY_LINE_MAX) {
-		cmdq_error(q, "say -: line longer than %d bytes", SAY_LINE_MAX);
-		evbuffer_drain(in->buf, evbuffer_get_length(in->buf));
-		in->failed = 1;
-	}
 	if (cmd_say_maybe_finish(q))
 		return;
 	if (in->eof)
@@ -212,6 +203,56 @@ cmd_say_read(evutil_socket_t fd, short events, void *arg)
 		event_del(in->ev);	/* cmd_say_done resumes */
 	else if (in->regular)
 		event_active(in->ev, EV_READ, 0);
+}
+
+/*
+ * Send each complete line in the buffer.  A line longer than SAY_LINE_MAX is
+ * refused whole: its first part is dropped when the buffer passes the limit
+ * with no newline, and the rest, up to the newline, when it arrives, so no
+ * piece of it is ever posted as a message of its own.
+ */
+static void
+cmd_say_lines(struct cmdq *q)
+{
+	struct say_stdin	*in = q->data;
+	char			*line;
+	size_t			 len;
+
+	while ((line = evbuffer_readln(in->buf, &len,
+	    EVBUFFER_EOL_LF)) != NULL) {
+		if (in->skipping) {
+			/* The tail of a line already refused. */
+			in->skipping = 0;
+			free(line);
+			continue;
+		}
+		in->lineno++;
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (len > SAY_LINE_MAX)
+			cmd_say_too_long(q, in->lineno);
+		else if (len > 0)
+			cmd_say_line(q, line);
+		free(line);
+	}
+	if (evbuffer_get_length(in->buf) > SAY_LINE_MAX) {
+		if (!in->skipping) {
+			in->lineno++;
+			cmd_say_too_long(q, in->lineno);
+			in->skipping = 1;
+		}
+		evbuffer_drain(in->buf, evbuffer_get_length(in->buf));
+	}
+}
+
+static void
+cmd_say_too_long(struct cmdq *q, u_int lineno)
+{
+	struct say_stdin	*in = q->data;
+
+	cmdq_error(q, "say -: line %u is longer than %d bytes: not sent",
+	    lineno, SAY_LINE_MAX);
+	in->failed = 1;
 }
 
 /* Finish once stdin is over and every line is answered: 1 when done. */
