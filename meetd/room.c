@@ -29,6 +29,7 @@ static void	room_notify(struct room *, const char *, const char *,
 static struct member *room_next_host(struct room *);
 static int	room_check_token(struct room *, const struct room_params *,
 		    int *, char **);
+static void	room_tell_hosts(struct room *, json_t *);
 
 struct room *
 room_find(const char *name)
@@ -80,6 +81,18 @@ int
 member_is_host(struct member *m)
 {
 	return m->room->host == m || m->cohost;
+}
+
+/* The lobby is the business of the host and its co-hosts: tell them. */
+static void
+room_tell_hosts(struct room *r, json_t *ev)
+{
+	struct member	*m, *m1;
+
+	TAILQ_FOREACH_SAFE(m, &r->members, entry, m1) {
+		if (m->state == MEMBER_JOINED && member_is_host(m))
+			member_deliver(m, ev, 0);
+	}
 }
 
 /*
@@ -346,12 +359,10 @@ room_enter(const struct room_params *p, struct session *s,
 		r->nwaiting++;
 		log_info("room %s: %s is waiting in the lobby", r->name,
 		    m->name);
-		if (r->host != NULL) {
-			ev = room_event(r, "knock");
-			json_object_set_new(ev, "name", json_string(m->name));
-			member_deliver(r->host, ev, 0);
-			json_decref(ev);
-		}
+		ev = room_event(r, "knock");
+		json_object_set_new(ev, "name", json_string(m->name));
+		room_tell_hosts(r, ev);
+		json_decref(ev);
 		return 1;
 	}
 	m->state = MEMBER_JOINED;
@@ -460,8 +471,7 @@ room_leave(struct member *m, const char *reason)
 	if (m->state == MEMBER_WAITING) {
 		ev = room_event(r, "gave-up");
 		json_object_set_new(ev, "name", json_string(m->name));
-		if (r->host != NULL)
-			member_deliver(r->host, ev, 0);
+		room_tell_hosts(r, ev);
 		member_deliver(m, ev, 1);
 		json_decref(ev);
 		member_free(m);

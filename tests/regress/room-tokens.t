@@ -4,10 +4,10 @@
 # too, while the lock and the size limit still hold.  A token for another
 # name or room, an expired, tampered or re-algorithmed one, or one from
 # another node is refused with exit 4 and its reason; a -T room takes no
-# plain join; a --host token makes a co-host; a restart with the same key
-# keeps tokens good.
+# plain join; a --host token makes a co-host, who may kick and hears the
+# lobby; a restart with the same key keeps tokens good, a new key voids them.
 . "$(dirname "$0")/lib.sh"
-plan 48
+plan 51
 
 # forge TOKEN name NAME | alg ALG: the token with its payload's name or its
 # header's alg changed, the signature kept.
@@ -202,6 +202,12 @@ check "bob (no --host) may not kick" expect_code 1 \
     ctl joiner -s bob kick mia
 check "lena may" quiet ctl joiner -s lena kick mia
 check "mia is out" wait_for 5 not_in_roster hub alice mia
+ctl joiner join "standup@$hub" --as walt -p sesame --no-wait >/dev/null
+check "the co-host hears a knock" eval \
+    'ctl joiner -s lena wait -T 5 knock walt >/dev/null'
+check "sees the lobby in who" eval 'ctl joiner -s lena -j who |
+    jqe ".participants[] | select(.name == \"walt\") | .role == \"waiting\""'
+check "and may admit" quiet ctl joiner -s lena admit walt
 check "alice is still the host" eval 'ctl hub -s alice -j who |
     jqe ".participants[] | select(.name == \"alice\") | .role == \"host\""'
 
@@ -209,11 +215,13 @@ check "alice is still the host" eval 'ctl hub -s alice -j who |
 tok_uma=$(ctl hub -s alice token standup --as uma)
 tok_vic=$(ctl hub -s alice token standup --as vic)
 stop_node hub
+mv "$T/hub.log" "$T/hub-first.log"
 start_node hub
 ctl hub create standup --as alice -a >/dev/null
 check "a token survives a restart with the same key" \
     quiet ctl hub join standup --as uma --token "$tok_uma"
 stop_node hub
+mv "$T/hub.log" "$T/hub-second.log"
 printf '[node]\nkey = %s\n' "$T/new.key" >"$T/hub.conf"
 start_node hub -f "$T/hub.conf"
 ctl hub create standup --as alice -a >/dev/null
