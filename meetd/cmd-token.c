@@ -48,8 +48,9 @@ cmd_token_local(struct cmdq *q)
 {
 	struct session		*s = q->session;
 	struct node_addr	 na;
-	char			 room[NAME_MAX_LEN + 1], where[ADDR_HOST_MAX + 8];
-	char			 err[512], in[NAME_MAX_LEN + ADDR_HOST_MAX + 16];
+	char			 room[NAME_MAX_LEN + 1];
+	char			 where[ADDR_HOST_MAX + 8], err[512];
+	char			 in[NAME_MAX_LEN + ADDR_HOST_MAX + 16];
 	int			 remote;
 
 	if (room_addr_parse(q->args[0], room, &remote, &na, err,

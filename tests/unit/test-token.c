@@ -29,8 +29,10 @@
 
 #define NOW	1800000000LL	/* 2027-01-15T08:00:00Z */
 
-static const uint8_t	secret[TOKEN_SECRET_LEN] = "0123456789abcdef0123456789abcde";
-static const uint8_t	other[TOKEN_SECRET_LEN] = "another node's secret, 32 bytes";
+static const uint8_t	secret[TOKEN_SECRET_LEN] =
+    "0123456789abcdef0123456789abcde";
+static const uint8_t	other[TOKEN_SECRET_LEN] =
+    "another node's secret, 32 bytes";
 
 static void	test_rfc7515_a1(void **);
 static void	test_b64url_round_trip(void **);
