@@ -73,6 +73,12 @@ cmd_kick_exec(struct cmdq *q)
 		    "end");
 		return EXIT_REFUSED;
 	}
+	/* A co-host shares the host's powers over others, not over it. */
+	if (m == r->host) {
+		cmdq_error(q, "%s is the host of %s: a co-host cannot remove "
+		    "it", m->name, r->name);
+		return EXIT_REFUSED;
+	}
 	if (q->json)
 		cmdq_json(q, json_pack("{s:s,s:s}", "name", m->name, "kicked",
 		    r->name));

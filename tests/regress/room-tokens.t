@@ -7,7 +7,7 @@
 # plain join; a --host token makes a co-host, who may kick and hears the
 # lobby; a restart with the same key keeps tokens good, a new key voids them.
 . "$(dirname "$0")/lib.sh"
-plan 51
+plan 52
 
 # forge TOKEN name NAME | alg ALG: the token with its payload's name or its
 # header's alg changed, the signature kept.
@@ -204,6 +204,8 @@ check "bob (no --host) may not kick" expect_code 1 \
     ctl joiner -s bob kick mia
 check "lena may" quiet ctl joiner -s lena kick mia
 check "mia is out" wait_for 5 not_in_roster hub alice mia
+check "but may not remove the host" expect_code 1 \
+    ctl joiner -s lena kick alice
 ctl joiner join "standup@$hub" --as walt -p sesame --no-wait >/dev/null
 check "the co-host hears a knock" eval \
     'ctl joiner -s lena wait -T 5 knock walt >/dev/null'
