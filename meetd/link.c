@@ -16,6 +16,12 @@
  * the close is always reported from a callback of its own, never from
  * inside the owner's call, so the owner may free the link there.
  */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,11 +380,22 @@ link_secure(struct link *l)
 {
 	struct timeval	 tv;
 	SSL		*ssl = bufferevent_openssl_get_ssl(l->bev);
+	int		 one = 1;
 
 	if (tls_peer_fingerprint(ssl, l->fp, sizeof l->fp) != 0) {
 		link_close(l, "the other node showed no key");
 		return;
 	}
+	/*
+	 * Frames are small and each is waited for: without this, a hello
+	 * written right after TLS's last flight waits ~40 ms for an ACK
+	 * (Nagle against delayed ACKs).  Bulk transfers fill whole segments
+	 * anyway.
+	 */
+	if (setsockopt(bufferevent_getfd(l->bev), IPPROTO_TCP, TCP_NODELAY,
+	    &one, sizeof one) != 0)
+		log_debug("link %s: TCP_NODELAY: %s", l->addr,
+		    strerror(errno));
 	l->secure = 1;
 	l->last_rx = mono_usec();
 	tv.tv_sec = (time_t)cfg->keepalive;

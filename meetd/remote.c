@@ -15,6 +15,7 @@
  * old members leave.
  */
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <ctype.h>
 #include <stdio.h>
@@ -50,7 +51,10 @@ remote_accept(int fd, const char *addr, const char *host)
 {
 	struct bufferevent	*bev;
 	struct remote		*r;
+	int			 one = 1;
 
+	/* The handshake's flights are small and waited for: see link.c. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	bev = bufferevent_openssl_socket_new(base, fd, tls_new(1),
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
