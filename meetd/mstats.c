@@ -27,7 +27,9 @@ static const char *drop_names[DROP_MAX] = {
 	"not-jpeg",
 	"mid-sample",
 	"unknown",
-	"send"
+	"send",
+	"auth-failed",
+	"replay"
 };
 
 const char *
