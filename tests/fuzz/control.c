@@ -2,7 +2,8 @@
  * Fuzzing a whole control session against the real dispatch (meetd's
  * client.c and cmd*.c, set up by fuzz-daemon.c): the input is a series of
  * up to FUZZ_CONNS connections, each a byte choosing the peer's uid (the
- * daemon's own or one of two others), the 16-bit lengths of what the
+ * daemon's own or one of two others) and, with its top bit, frames
+ * written as lines (control_lines), the 16-bit lengths of what the
  * client writes and of its stdin, then those bytes.  Each connection is a
  * socketpair given to client_accept as control.c gives an accepted one;
  * what it writes goes frame by frame, with the stdin and stdout meetctl
@@ -40,6 +41,7 @@ struct reply {
 
 static void	control_session(uid_t, const uint8_t *, size_t,
 		    const uint8_t *, size_t);
+static uint8_t	*control_lines(const uint8_t *, size_t, size_t *);
 static size_t	control_frame(const uint8_t *, size_t, int *);
 static int	control_send(int, const void *, size_t, const int *, int);
 static int	control_answer(int, struct reply *, const uint8_t *, size_t);
@@ -228,6 +230,37 @@ control_answer(int fd, struct reply *r, const uint8_t *input, size_t inlen)
 	return answered;
 }
 
+/*
+ * Frames from lines "TYPE BODY": a fuzzer that inserts into a JSON body
+ * would break a frame's length, and so never reach what the body means;
+ * here the length is made to fit.  The caller frees the result.
+ */
+static uint8_t *
+control_lines(const uint8_t *p, size_t len, size_t *outlen)
+{
+	const uint8_t	*end, *nl;
+	uint8_t		*out;
+	size_t		 n, o = 0;
+	u_int		 type;
+
+	/* A line of one byte or none at worst: a header each. */
+	out = xreallocarray(NULL, len + 1, FRAME_HEADER + 1);
+	for (end = p + len; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		for (type = 0; p < nl && *p >= '0' && *p <= '9'; p++)
+			type = (type * 10 + (*p - '0')) & 0xff;
+		if (p < nl && *p == ' ')
+			p++;
+		n = (size_t)(nl - p);
+		frame_header_pack(out + o, (int)type, n);
+		memcpy(out + o + FRAME_HEADER, p, n);
+		o += FRAME_HEADER + n;
+	}
+	*outlen = o;
+	return out;
+}
+
 static void
 control_session(uid_t uid, const uint8_t *stream, size_t len,
     const uint8_t *input, size_t inlen)
@@ -287,18 +320,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t		*stream, *input;
 	size_t			 len, inlen;
 	uid_t			 uid;
+	uint8_t			 how, *lines;
 	int			 conns;
 
 	fuzz_input_init(&in, data, size);
 	fuzz_daemon_start();
 	for (conns = 0; conns < FUZZ_CONNS && in.left > 0; conns++) {
 		/* The daemon's own user, or one of two others. */
-		uid = geteuid() + (fuzz_u8(&in) % 3) * 1000;
+		how = fuzz_u8(&in);
+		uid = geteuid() + (how & 0x7f) % 3 * 1000;
 		len = fuzz_u16(&in);
 		inlen = fuzz_u16(&in);
 		stream = fuzz_bytes(&in, len, &len);
 		input = fuzz_bytes(&in, inlen, &inlen);
-		control_session(uid, stream, len, input, inlen);
+		if (how & 0x80) {
+			lines = control_lines(stream, len, &len);
+			control_session(uid, lines, len, input, inlen);
+			free(lines);
+		} else
+			control_session(uid, stream, len, input, inlen);
 	}
 	fuzz_daemon_stop();
 	return 0;
