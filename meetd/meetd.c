@@ -270,7 +270,12 @@ main(int argc, char **argv)
 	event_free(sig_term);
 	event_free(sig_int);
 	event_free(sig_hup);
+	/*
+	 * A name still being resolved is failed by evdns_base_free, and its
+	 * request freed by the next pass of the loop: give it that pass.
+	 */
 	evdns_base_free(dns, 1);
+	event_base_loop(base, EVLOOP_NONBLOCK);
 	event_base_free(base);
 	tls_free();
 	nodekey_free();
