@@ -183,8 +183,15 @@ token_mint(const struct token_claims *c, const uint8_t *secret,
 	claims = json_pack("{s:s,s:s,s:I,s:I,s:b}", "room", c->room, "name",
 	    c->name, "iat", (json_int_t)c->iat, "exp", (json_int_t)c->exp,
 	    "host", c->host);
-	if (claims != NULL && c->iss[0] != '\0')
-		json_object_set_new(claims, "iss", json_string(c->iss));
+	/*
+	 * An iss jansson will not take (not UTF-8) fails the mint: a token
+	 * without the claim asked for would verify as another one.
+	 */
+	if (claims != NULL && c->iss[0] != '\0' &&
+	    json_object_set_new(claims, "iss", json_string(c->iss)) != 0) {
+		json_decref(claims);
+		claims = NULL;
+	}
 	h = header != NULL ? json_dumps(header, JSON_COMPACT |
 	    JSON_PRESERVE_ORDER) : NULL;
 	p = claims != NULL ? json_dumps(claims, JSON_COMPACT |
