@@ -6,9 +6,8 @@
  * change goes to the worker as a message.  The worker's news comes back as
  * messages too: events for the room, media for sessions on this node, a
  * plain-RTP participant that went quiet, the address a node's media comes
- * from.  Messages carry ids, never pointers into the other thread's state,
- * and a message about something that is gone by the time it arrives is
- * dropped.
+ * from (media-msg.c: one struct a kind, ids and never pointers; what the
+ * workers report comes to the handlers media_control_start sets).
  *
  * Control also gives out the SSRCs of the streams this node receives, so
  * that SSRC mod workers names the worker of the room (worker.c steers the
@@ -17,13 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mixer.h"
 
 #include "meetd.h"
 
 #define SSRC_BUCKETS	1024
-#define NODE_BACKLOG	4096	/* datagrams on their way to control */
 
 struct ssrc_entry {
 	uint32_t		 ssrc;
@@ -31,7 +30,6 @@ struct ssrc_entry {
 };
 static TAILQ_HEAD(, ssrc_entry) ssrc_table[SSRC_BUCKETS];
 static int			ssrc_table_ready;
-static u_int			node_backlog;	/* atomic */
 
 static TAILQ_HEAD(, ssrc_entry) *
 ssrc_bucket(uint32_t ssrc)
@@ -97,81 +95,56 @@ media_free_ssrc(uint32_t ssrc)
 	}
 }
 
-struct media_msg *
-media_msg_new(enum media_msg_type type, size_t len)
-{
-	struct media_msg	*msg;
-
-	msg = xcalloc(1, sizeof *msg + len);
-	msg->type = type;
-	msg->len = len;
-	return msg;
-}
-
-void
-media_msg_free(struct media_msg *msg)
-{
-	if (msg == NULL)
-		return;
-	json_decref(msg->ev);
-	free(msg->why);
-	free(msg);
-}
-
-static struct media_msg *
-media_msg_room(enum media_msg_type type, struct room *r, struct member *m)
-{
-	struct media_msg	*msg;
-
-	msg = media_msg_new(type, 0);
-	msg->room = r->id;
-	msg->member = m != NULL ? m->id : 0;
-	return msg;
-}
-
+/* A message for r's worker; dropped once r has none (it is ending). */
 static void
-media_tell(struct room *r, struct media_msg *msg)
+media_tell_room(struct room *r, enum media_msg_type type, const void *msg,
+    size_t len)
 {
-	if (r->worker == NULL) {
-		media_msg_free(msg);
-		return;
-	}
-	worker_post(r->worker, media_apply, msg);
+	if (r->worker != NULL)
+		media_tell(r->worker, type, msg, len);
 }
 
 /* m is in the room now (created, joined, admitted): its worker learns. */
 void
 media_member_joined(struct member *m)
 {
-	struct media_msg	*msg;
+	struct media_msg_member	msg;
 
 	if (m->media_told)
 		return;
 	m->media_told = 1;
-	msg = media_msg_room(MEDIA_MSG_MEMBER, m->room, m);
-	snprintf(msg->name, sizeof msg->name, "%s", m->name);
-	snprintf(msg->text, sizeof msg->text, "%s", m->room->name);
-	msg->session = m->session != NULL ? m->session->id : 0;
+	memset(&msg, 0, sizeof msg);
+	msg.room = m->room->id;
+	msg.member = m->id;
+	snprintf(msg.room_name, sizeof msg.room_name, "%s", m->room->name);
+	snprintf(msg.name, sizeof msg.name, "%s", m->name);
+	msg.session = m->session != NULL ? m->session->id : 0;
 	if (m->remote != NULL) {
-		msg->id = m->remote->id;
-		memcpy(&msg->addr, &m->remote->media_addr, sizeof msg->addr);
-		msg->addrlen = m->remote->media_len;
+		msg.remote = m->remote->id;
+		memcpy(&msg.remote_addr, &m->remote->media_addr,
+		    sizeof msg.remote_addr);
+		msg.remote_len = m->remote->media_len;
 	}
-	msg->flags = (m->audio_muted ? MEDIA_MSG_AUDIO_MUTED : 0) |
-	    (m->video_muted ? MEDIA_MSG_VIDEO_MUTED : 0);
-	msg->ssrc = m->mix_ssrc;
-	media_tell(m->room, msg);
+	msg.audio_muted = m->audio_muted;
+	msg.video_muted = m->video_muted;
+	msg.mix_ssrc = m->mix_ssrc;
+	media_tell_room(m->room, MEDIA_MSG_MEMBER, &msg, sizeof msg);
 }
 
 /* m leaves the room: its streams and subscriptions go, without events. */
 void
 media_member_gone(struct member *m)
 {
-	int	i;
+	struct media_msg_member_gone	msg;
+	int				i;
 
-	if (m->media_told)
-		media_tell(m->room, media_msg_room(MEDIA_MSG_MEMBER_GONE,
-		    m->room, m));
+	if (m->media_told) {
+		memset(&msg, 0, sizeof msg);
+		msg.room = m->room->id;
+		msg.member = m->id;
+		media_tell_room(m->room, MEDIA_MSG_MEMBER_GONE, &msg,
+		    sizeof msg);
+	}
 	m->media_told = 0;
 	for (i = 0; i < 3; i++) {
 		/* A plain-RTP peer's own SSRCs were never given out here. */
@@ -189,7 +162,11 @@ media_member_gone(struct member *m)
 void
 media_room_gone(struct room *r)
 {
-	media_tell(r, media_msg_room(MEDIA_MSG_ROOM_GONE, r, NULL));
+	struct media_msg_room_gone	msg;
+
+	memset(&msg, 0, sizeof msg);
+	msg.room = r->id;
+	media_tell_room(r, MEDIA_MSG_ROOM_GONE, &msg, sizeof msg);
 	worker_release(r->worker);
 	r->worker = NULL;
 	r->recording = 0;
@@ -238,7 +215,7 @@ int
 media_send_open(struct member *m, enum media_kind kind, uint32_t *ssrc,
     char **cause)
 {
-	struct media_msg	*msg;
+	struct media_msg_track	 msg;
 	struct member		*o;
 
 	if (*media_sending(m, kind)) {
@@ -257,12 +234,12 @@ media_send_open(struct member *m, enum media_kind kind, uint32_t *ssrc,
 	}
 	*ssrc = m->track_ssrc[kind] = media_new_ssrc(m->room);
 	*media_sending(m, kind) = 1;
-	msg = media_msg_room(MEDIA_MSG_TRACK, m->room, m);
-	msg->kind = kind;
-	msg->ssrc = *ssrc;
-	msg->on = 1;
-	msg->flags = MEDIA_MSG_WALLCLOCK;
-	media_tell(m->room, msg);
+	memset(&msg, 0, sizeof msg);
+	msg.room = m->room->id;
+	msg.member = m->id;
+	msg.kind = kind;
+	msg.ssrc = *ssrc;
+	media_tell_room(m->room, MEDIA_MSG_TRACK, &msg, sizeof msg);
 	media_announce(m, kind, 1, *ssrc, NULL);
 	return 0;
 }
@@ -271,8 +248,8 @@ media_send_open(struct member *m, enum media_kind kind, uint32_t *ssrc,
 int
 media_send_close(struct member *m, uint32_t ssrc)
 {
-	struct media_msg	*msg;
-	enum media_kind		 kind;
+	struct media_msg_untrack	msg;
+	enum media_kind			kind;
 
 	for (kind = MEDIA_AUDIO; kind <= MEDIA_SCREEN; kind++) {
 		if (ssrc != 0 && m->track_ssrc[kind] == ssrc)
@@ -280,10 +257,11 @@ media_send_close(struct member *m, uint32_t ssrc)
 	}
 	if (kind > MEDIA_SCREEN)
 		return -1;
-	msg = media_msg_room(MEDIA_MSG_TRACK, m->room, m);
-	msg->kind = kind;
-	msg->ssrc = ssrc;
-	media_tell(m->room, msg);
+	memset(&msg, 0, sizeof msg);
+	msg.room = m->room->id;
+	msg.member = m->id;
+	msg.ssrc = ssrc;
+	media_tell_room(m->room, MEDIA_MSG_UNTRACK, &msg, sizeof msg);
 	media_free_ssrc(ssrc);
 	m->track_ssrc[kind] = 0;
 	*media_sending(m, kind) = 0;
@@ -296,15 +274,16 @@ void
 media_send_packet(struct member *m, uint32_t ssrc, const uint8_t *pkt,
     size_t len)
 {
-	struct media_msg	*msg;
+	struct media_msg_packet	*msg;
+	size_t			 size = sizeof *msg + len;
 
-	msg = media_msg_new(MEDIA_MSG_PACKET, len);
-	msg->room = m->room->id;
-	msg->member = m->id;
+	msg = xcalloc(1, size);
 	msg->session = m->session != NULL ? m->session->id : 0;
 	msg->ssrc = ssrc;
+	msg->len = len;
 	memcpy(msg->data, pkt, len);
-	media_tell(m->room, msg);
+	media_tell_room(m->room, MEDIA_MSG_PACKET, msg, size);
+	free(msg);
 }
 
 /*
@@ -333,7 +312,7 @@ int
 media_sub_add(struct member *m, uint64_t id, enum media_kind kind,
     const char *from, char **cause)
 {
-	struct media_msg	*msg;
+	struct media_msg_sub	msg;
 
 	if (from != NULL && *from != '\0' && name_valid(from) != 0) {
 		xasprintf(cause, "bad name: %s", from);
@@ -342,24 +321,27 @@ media_sub_add(struct member *m, uint64_t id, enum media_kind kind,
 	/* A member on another node gets its mix under an SSRC of its own. */
 	if (kind == MEDIA_AUDIO && m->remote != NULL && m->mix_ssrc == 0)
 		m->mix_ssrc = media_new_ssrc(m->room);
-	msg = media_msg_room(MEDIA_MSG_SUB, m->room, m);
-	msg->id = id;
-	msg->kind = kind;
-	msg->on = 1;
-	msg->ssrc = m->mix_ssrc;
-	snprintf(msg->name, sizeof msg->name, "%s", from != NULL ? from : "");
-	media_tell(m->room, msg);
+	memset(&msg, 0, sizeof msg);
+	msg.room = m->room->id;
+	msg.member = m->id;
+	msg.sub = id;
+	msg.kind = kind;
+	msg.mix_ssrc = m->mix_ssrc;
+	snprintf(msg.from, sizeof msg.from, "%s", from != NULL ? from : "");
+	media_tell_room(m->room, MEDIA_MSG_SUB, &msg, sizeof msg);
 	return 0;
 }
 
 void
 media_sub_remove(struct member *m, uint64_t id)
 {
-	struct media_msg	*msg;
+	struct media_msg_unsub	msg;
 
-	msg = media_msg_room(MEDIA_MSG_SUB, m->room, m);
-	msg->id = id;
-	media_tell(m->room, msg);
+	memset(&msg, 0, sizeof msg);
+	msg.room = m->room->id;
+	msg.member = m->id;
+	msg.sub = id;
+	media_tell_room(m->room, MEDIA_MSG_UNSUB, &msg, sizeof msg);
 }
 
 /* Self (by is m's name) or the host mutes or unmutes m's audio or video. */
@@ -367,7 +349,7 @@ void
 media_set_muted(struct member *m, enum media_kind kind, int on,
     const char *by)
 {
-	struct media_msg	*msg;
+	struct media_msg_muted	 msg;
 	json_t			*ev;
 	int			*flag;
 
@@ -375,10 +357,12 @@ media_set_muted(struct member *m, enum media_kind kind, int on,
 	if (*flag == on)
 		return;
 	*flag = on;
-	msg = media_msg_room(MEDIA_MSG_MUTED, m->room, m);
-	msg->kind = kind;
-	msg->on = on;
-	media_tell(m->room, msg);
+	memset(&msg, 0, sizeof msg);
+	msg.room = m->room->id;
+	msg.member = m->id;
+	msg.kind = kind;
+	msg.on = on;
+	media_tell_room(m->room, MEDIA_MSG_MUTED, &msg, sizeof msg);
 	ev = room_event(m->room, on ? "muted" : "unmuted");
 	json_object_set_new(ev, "name", json_string(m->name));
 	json_object_set_new(ev, "media", json_string(kind == MEDIA_AUDIO ?
@@ -392,32 +376,27 @@ media_set_muted(struct member *m, enum media_kind kind, int on,
 void
 media_remote_moved(struct remote *rem)
 {
-	struct media_msg	*msg;
-	u_int			 i;
+	struct media_msg_remote	msg;
 
-	for (i = 0; i < nworkers; i++) {
-		msg = media_msg_new(MEDIA_MSG_REMOTE, 0);
-		msg->id = rem->id;
-		memcpy(&msg->addr, &rem->media_addr, sizeof msg->addr);
-		msg->addrlen = rem->media_len;
-		worker_post(worker_get(i), media_apply, msg);
-	}
+	memset(&msg, 0, sizeof msg);
+	msg.remote = rem->id;
+	memcpy(&msg.addr, &rem->media_addr, sizeof msg.addr);
+	msg.len = rem->media_len;
+	media_tell_all(MEDIA_MSG_REMOTE, &msg, sizeof msg);
 }
 
-/* The peer p, opened on r's worker, is m's (m NULL: close it). */
+/* Plain-RTP member m's port (mp->fd) goes to its room's worker. */
 void
-media_peer_attach(struct room *r, struct member *m, struct rtp_peer *p)
+media_peer_attach(struct room *r, struct member *m,
+    struct media_msg_rtp_peer *mp)
 {
-	struct media_msg	*msg;
-
-	msg = media_msg_room(MEDIA_MSG_PEER, r, m);
-	msg->ptr = p;
+	mp->room = r->id;
+	mp->member = m->id;
 	if (r->worker == NULL) {
-		rtp_peer_free(p);	/* never started: nothing runs it */
-		media_msg_free(msg);
+		close(mp->fd);		/* never started: nothing runs it */
 		return;
 	}
-	media_tell(r, msg);
+	media_tell(r->worker, MEDIA_MSG_RTP_PEER, mp, sizeof *mp);
 }
 
 /* -------- Recording, asked of the room's worker. -------- */
@@ -471,11 +450,12 @@ media_record_start(struct room *r, const char *path, const char *by,
 void
 media_record_stop(struct room *r, const char *by)
 {
-	struct media_msg	*msg;
+	struct media_msg_record_stop	msg;
 
-	msg = media_msg_room(MEDIA_MSG_RECORD_STOP, r, NULL);
-	snprintf(msg->name, sizeof msg->name, "%s", by != NULL ? by : "");
-	media_tell(r, msg);
+	memset(&msg, 0, sizeof msg);
+	msg.room = r->id;
+	snprintf(msg.by, sizeof msg.by, "%s", by != NULL ? by : "");
+	media_tell_room(r, MEDIA_MSG_RECORD_STOP, &msg, sizeof msg);
 	r->recording = 0;
 }
 
@@ -505,11 +485,21 @@ media_record_status(struct room *r)
 void
 media_record_event(struct room *r, json_t *ev)
 {
-	struct media_msg	*msg;
+	struct media_msg_record_event	*msg;
+	char				*text;
+	size_t				 len, size;
 
-	msg = media_msg_room(MEDIA_MSG_RECORD_EVENT, r, NULL);
-	msg->ev = json_deep_copy(ev);	/* the worker's alone */
-	media_tell(r, msg);
+	if ((text = json_dumps(ev, JSON_COMPACT)) == NULL)
+		return;
+	len = strlen(text);
+	size = sizeof *msg + len;
+	msg = xcalloc(1, size);
+	msg->room = r->id;
+	msg->len = len;
+	memcpy(msg->json, text, len);
+	media_tell_room(r, MEDIA_MSG_RECORD_EVENT, msg, size);
+	free(msg);
+	free(text);
 }
 
 /* -------- Stats, asked of every worker. -------- */
@@ -615,196 +605,146 @@ media_member_by_id(struct room *r, uint64_t id)
 	return NULL;
 }
 
-static void
-media_control_apply(void *arg)
-{
-	struct media_msg	*msg = arg;
-	struct room		*r = NULL;
-	struct member		*m = NULL;
-	struct session		*s = NULL;
-	struct remote		*rem;
-
-	if (msg->room != 0 && (r = media_room_by_id(msg->room)) != NULL &&
-	    msg->member != 0)
-		m = media_member_by_id(r, msg->member);
-	if (msg->session != 0)
-		s = session_find_id(msg->session);
-	switch (msg->type) {
-	case MEDIA_MSG_EVENT:
-		if (r != NULL)
-			room_broadcast(r, msg->ev);
-		break;
-	case MEDIA_MSG_PEER_TRACK:
-		if (m == NULL || *media_sending(m, msg->kind))
-			break;
-		*media_sending(m, msg->kind) = 1;
-		m->track_ssrc[msg->kind] = msg->ssrc;
-		media_announce(m, msg->kind, 1, msg->ssrc, NULL);
-		break;
-	case MEDIA_MSG_LEAVE:
-		if (m != NULL)
-			room_leave(m, msg->why);
-		break;
-	case MEDIA_MSG_LATCH:
-		rem = remote_find_id(msg->id);
-		if (rem == NULL || msg->addrlen > sizeof rem->media_addr)
-			break;
-		memcpy(&rem->media_addr, &msg->addr, msg->addrlen);
-		rem->media_len = msg->addrlen;
-		media_remote_moved(rem);
-		break;
-	case MEDIA_MSG_MIX:
-		if (s != NULL)
-			downlink_mix(s, (const int16_t *)msg->data);
-		break;
-	case MEDIA_MSG_SOLO:
-		if (s != NULL)
-			downlink_solo(s, msg->name, (const int16_t *)msg->data);
-		break;
-	case MEDIA_MSG_VIDEO:
-		if (s != NULL)
-			downlink_video(s, msg->name, msg->data, msg->len);
-		break;
-	case MEDIA_MSG_RECORDING:
-		if (r != NULL)
-			r->recording = msg->on;
-		break;
-	case MEDIA_MSG_NODE_PACKET:
-		__atomic_sub_fetch(&node_backlog, 1, __ATOMIC_RELAXED);
-		media_control_input(NULL, msg->data, msg->len,
-		    (struct sockaddr *)&msg->addr, msg->addrlen, msg->now,
-		    NULL);
-		break;
-	default:
-		break;
-	}
-	media_msg_free(msg);
-}
-
-/* -------- Worker side: telling control. -------- */
+/* -------- What workers report, on control. -------- */
 
 static void
-media_post(struct media_msg *msg)
+media_on_talking(const struct media_report_talking *msg)
 {
-	control_post(media_control_apply, msg);
-}
+	struct room	*r;
+	struct member	*m;
+	json_t		*ev;
 
-/* ev (taken) to the room: control broadcasts it. */
-void
-media_post_event(struct room_media *rm, json_t *ev)
-{
-	struct media_msg	*msg;
-
-	msg = media_msg_new(MEDIA_MSG_EVENT, 0);
-	msg->room = rm->id;
-	msg->ev = ev;
-	media_post(msg);
-}
-
-void
-media_post_peer_track(struct media_member *m, enum media_kind kind,
-    uint32_t ssrc)
-{
-	struct media_msg	*msg;
-
-	msg = media_msg_new(MEDIA_MSG_PEER_TRACK, 0);
-	msg->room = m->rm->id;
-	msg->member = m->id;
-	msg->kind = kind;
-	msg->ssrc = ssrc;
-	media_post(msg);
-}
-
-void
-media_post_leave(struct media_member *m, const char *why)
-{
-	struct media_msg	*msg;
-
-	msg = media_msg_new(MEDIA_MSG_LEAVE, 0);
-	msg->room = m->rm->id;
-	msg->member = m->id;
-	msg->why = xstrdup(why);
-	media_post(msg);
-}
-
-void
-media_post_latch(uint64_t remote, const struct sockaddr *sa, socklen_t len)
-{
-	struct media_msg	*msg;
-
-	msg = media_msg_new(MEDIA_MSG_LATCH, 0);
-	msg->id = remote;
-	memcpy(&msg->addr, sa, len);
-	msg->addrlen = len;
-	media_post(msg);
-}
-
-static void
-media_post_data(enum media_msg_type type, uint64_t session, const char *name,
-    const void *data, size_t len)
-{
-	struct media_msg	*msg;
-
-	msg = media_msg_new(type, len);
-	msg->session = session;
-	if (name != NULL)
-		snprintf(msg->name, sizeof msg->name, "%s", name);
-	memcpy(msg->data, data, len);
-	media_post(msg);
-}
-
-void
-media_post_mix(uint64_t session, const int16_t *pcm)
-{
-	media_post_data(MEDIA_MSG_MIX, session, NULL, pcm,
-	    MIXER_FRAME * sizeof *pcm);
-}
-
-void
-media_post_solo(uint64_t session, const char *from, const int16_t *pcm)
-{
-	media_post_data(MEDIA_MSG_SOLO, session, from, pcm,
-	    MIXER_FRAME * sizeof *pcm);
-}
-
-void
-media_post_video(uint64_t session, const char *from, const uint8_t *jpeg,
-    size_t len)
-{
-	media_post_data(MEDIA_MSG_VIDEO, session, from, jpeg, len);
-}
-
-void
-media_post_recording(struct room_media *rm, int on)
-{
-	struct media_msg	*msg;
-
-	msg = media_msg_new(MEDIA_MSG_RECORDING, 0);
-	msg->room = rm->id;
-	msg->on = on;
-	media_post(msg);
-}
-
-/* A datagram on a worker's socket that is not for its rooms. */
-void
-media_post_packet(const uint8_t *buf, size_t len, const struct sockaddr *from,
-    socklen_t fromlen, uint64_t now)
-{
-	struct media_msg	*msg;
-
-	/* A flood of datagrams for nobody must not queue without end. */
-	if (__atomic_add_fetch(&node_backlog, 1, __ATOMIC_RELAXED) >
-	    NODE_BACKLOG) {
-		__atomic_sub_fetch(&node_backlog, 1, __ATOMIC_RELAXED);
-		media_node_drops[DROP_UNKNOWN]++;
+	if ((r = media_room_by_id(msg->room)) == NULL ||
+	    (m = media_member_by_id(r, msg->member)) == NULL)
 		return;
-	}
-	msg = media_msg_new(MEDIA_MSG_NODE_PACKET, len);
-	memcpy(msg->data, buf, len);
-	if (fromlen <= sizeof msg->addr) {
-		memcpy(&msg->addr, from, fromlen);
-		msg->addrlen = fromlen;
-	}
-	msg->now = now;
-	media_post(msg);
+	ev = room_event(r, msg->on ? "talking" : "stopped-talking");
+	json_object_set_new(ev, "name", json_string(m->name));
+	room_broadcast(r, ev);
+	json_decref(ev);
+}
+
+static void
+media_on_recording(const struct media_report_recording *msg)
+{
+	struct room	*r;
+
+	if ((r = media_room_by_id(msg->room)) != NULL)
+		r->recording = msg->on;
+}
+
+static void
+media_on_record_state(const struct media_report_record_state *msg)
+{
+	struct room	*r;
+	json_t		*ev;
+
+	if ((r = media_room_by_id(msg->room)) == NULL)
+		return;
+	ev = room_event(r, "recording");
+	json_object_set_new(ev, "state", json_string(msg->state));
+	json_object_set_new(ev, "path", json_string(msg->path));
+	if (msg->by[0] != '\0')
+		json_object_set_new(ev, "by", json_string(msg->by));
+	if (msg->why[0] != '\0')
+		json_object_set_new(ev, "reason", json_string(msg->why));
+	room_broadcast(r, ev);
+	json_decref(ev);
+}
+
+static void
+media_on_peer_track(const struct media_report_peer_track *msg)
+{
+	struct room	*r;
+	struct member	*m;
+
+	if ((r = media_room_by_id(msg->room)) == NULL ||
+	    (m = media_member_by_id(r, msg->member)) == NULL ||
+	    msg->kind > MEDIA_SCREEN || *media_sending(m, msg->kind))
+		return;
+	*media_sending(m, msg->kind) = 1;
+	m->track_ssrc[msg->kind] = msg->ssrc;
+	media_announce(m, msg->kind, 1, msg->ssrc, NULL);
+}
+
+static void
+media_on_leave(const struct media_report_leave *msg)
+{
+	struct room	*r;
+	struct member	*m;
+
+	if ((r = media_room_by_id(msg->room)) != NULL &&
+	    (m = media_member_by_id(r, msg->member)) != NULL)
+		room_leave(m, msg->why);
+}
+
+static void
+media_on_latch(const struct media_report_latch *msg)
+{
+	struct remote	*rem;
+
+	rem = remote_find_id(msg->remote);
+	if (rem == NULL || msg->len > sizeof rem->media_addr)
+		return;
+	memcpy(&rem->media_addr, &msg->addr, msg->len);
+	rem->media_len = msg->len;
+	media_remote_moved(rem);
+}
+
+static void
+media_on_mix(const struct media_report_pcm *msg)
+{
+	struct session	*s;
+
+	if ((s = session_find_id(msg->session)) != NULL)
+		downlink_mix(s, msg->pcm);
+}
+
+static void
+media_on_solo(const struct media_report_pcm *msg)
+{
+	struct session	*s;
+
+	if ((s = session_find_id(msg->session)) != NULL)
+		downlink_solo(s, msg->from, msg->pcm);
+}
+
+static void
+media_on_video(const struct media_report_video *msg)
+{
+	struct session	*s;
+
+	if ((s = session_find_id(msg->session)) != NULL)
+		downlink_video(s, msg->from, msg->jpeg, msg->len);
+}
+
+static void
+media_on_node_packet(const struct media_report_node_packet *msg)
+{
+	uint8_t	buf[2048];
+
+	if (msg->len > sizeof buf)
+		return;
+	memcpy(buf, msg->data, msg->len);
+	media_control_input(NULL, buf, msg->len,
+	    (const struct sockaddr *)&msg->from, msg->fromlen, msg->now, NULL);
+}
+
+static const struct media_reports media_control_reports = {
+	.talking = media_on_talking,
+	.recording = media_on_recording,
+	.record_state = media_on_record_state,
+	.peer_track = media_on_peer_track,
+	.leave = media_on_leave,
+	.latch = media_on_latch,
+	.mix = media_on_mix,
+	.solo = media_on_solo,
+	.video = media_on_video,
+	.node_packet = media_on_node_packet
+};
+
+/* Before the workers start: what they report comes here. */
+void
+media_control_start(void)
+{
+	media_reports_set(&media_control_reports);
 }

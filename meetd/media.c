@@ -184,13 +184,6 @@ media_member_track(struct media_member *m, enum media_kind kind)
 	return NULL;
 }
 
-/* {event, room, ...}: for control to give the room; the caller fills it. */
-json_t *
-media_event_new(struct room_media *rm, const char *type)
-{
-	return events_new(type, rm->name);
-}
-
 /*
  * A new stream from m, with ssrc from control (0: a plain-RTP participant's,
  * learned from its first packet, and not in the node's table).  wallclock:
@@ -653,130 +646,185 @@ media_remote_latch(struct media_remote *r, const struct sockaddr *from,
 	media_post_latch(r->id, from, fromlen);
 }
 
-/* What control says, on the worker of the room it is about. */
-void
-media_apply(void *arg)
-{
-	struct media_msg	*msg = arg;
-	struct room_media	*rm = NULL;
-	struct media_member	*m = NULL;
-	struct media_remote	*r;
-	struct media_sub	*s;
-	struct track		*t;
-	struct rtp_header	 h;
+/* -------- What control says, one function a message. -------- */
 
-	if (msg->room != 0 && (rm = media_room_find(msg->room)) != NULL &&
-	    msg->member != 0)
-		m = media_member_find(rm, msg->member);
-	switch (msg->type) {
-	case MEDIA_MSG_MEMBER:
-		rm = media_room_get(msg->room, msg->text);
-		if (media_member_find(rm, msg->member) != NULL)
-			break;
-		m = xcalloc(1, sizeof *m);
-		m->rm = rm;
-		m->id = msg->member;
-		snprintf(m->name, sizeof m->name, "%s", msg->name);
-		m->session = msg->session;
-		m->audio_muted = (msg->flags & MEDIA_MSG_AUDIO_MUTED) != 0;
-		m->video_muted = (msg->flags & MEDIA_MSG_VIDEO_MUTED) != 0;
-		m->mix_ssrc = msg->ssrc;
-		mstats_init(&m->mix_st, m->mix_ssrc, 48000, 0);
-		TAILQ_INIT(&m->subs);
-		if (msg->id != 0) {
-			m->remote = media_remote_get(msg->id, &msg->addr,
-			    msg->addrlen);
-			m->remote->refs++;
-		}
-		TAILQ_INSERT_TAIL(&rm->members, m, entry);
-		break;
-	case MEDIA_MSG_MEMBER_GONE:
-		if (m != NULL)
-			media_member_free(m);
-		break;
-	case MEDIA_MSG_ROOM_GONE:
-		if (rm != NULL)
-			media_room_free(rm);
-		break;
-	case MEDIA_MSG_MUTED:
-		if (m == NULL)
-			break;
-		if (msg->kind == MEDIA_AUDIO)
-			m->audio_muted = msg->on;
-		else
-			m->video_muted = msg->on;
-		break;
-	case MEDIA_MSG_SUB:
-		if (m == NULL)
-			break;
-		if (!msg->on) {
-			TAILQ_FOREACH(s, &m->subs, entry) {
-				if (s->id == msg->id) {
-					media_sub_free(m, s);
-					break;
-				}
-			}
-			break;
-		}
-		s = xcalloc(1, sizeof *s);
-		s->id = msg->id;
-		s->kind = msg->kind;
-		snprintf(s->from, sizeof s->from, "%s", msg->name);
-		TAILQ_INSERT_TAIL(&m->subs, s, entry);
-		if (s->kind == MEDIA_AUDIO && s->from[0] != '\0')
-			rm->solo_subs++;
-		if (s->kind == MEDIA_AUDIO && m->mix_ssrc == 0 &&
-		    msg->ssrc != 0) {
-			m->mix_ssrc = msg->ssrc;
-			mstats_init(&m->mix_st, m->mix_ssrc, 48000, 0);
-		}
-		break;
-	case MEDIA_MSG_TRACK:
-		if (m == NULL)
-			break;
-		if (msg->on) {
-			if (media_track_open(m, msg->kind, msg->ssrc,
-			    msg->flags & MEDIA_MSG_WALLCLOCK, 0) == NULL)
-				log_warnx("room %s: %s: a second %s stream",
-				    rm->name, m->name,
-				    media_kind_name(msg->kind));
-		} else if ((t = media_track_find(msg->ssrc)) != NULL &&
-		    t->member == m)
-			media_track_close(t);
-		break;
-	case MEDIA_MSG_PACKET:
-		if ((t = media_track_find(msg->ssrc)) != NULL &&
-		    t->member->session == msg->session &&
-		    rtp_parse(msg->data, msg->len, &h) == 0)
-			media_track_input(t, msg->data, msg->len, &h,
-			    mono_usec());
-		break;
-	case MEDIA_MSG_REMOTE:
-		TAILQ_FOREACH(r, &mw->remotes, entry) {
-			if (r->id != msg->id || msg->addrlen == 0)
-				continue;
-			memcpy(&r->media_addr, &msg->addr, msg->addrlen);
-			r->media_len = msg->addrlen;
-		}
-		break;
-	case MEDIA_MSG_RECORD_STOP:
-		if (rm != NULL)
-			record_stop(rm, msg->name[0] != '\0' ? msg->name : NULL,
-			    NULL);
-		break;
-	case MEDIA_MSG_RECORD_EVENT:
-		if (rm != NULL && rm->rec != NULL)
-			record_event(rm, msg->ev);
-		break;
-	case MEDIA_MSG_PEER:
-		if (m != NULL && m->rtp == NULL) {
-			m->rtp = msg->ptr;
-			rtp_peer_attach(m->rtp, m);
-		} else
-			rtp_peer_free(msg->ptr);
-		break;
-	default:		/* control's, never sent here */
-		break;
+/* The member a message names, or NULL when it (or its room) is gone. */
+static struct media_member *
+media_msg_member(uint64_t room, uint64_t member)
+{
+	struct room_media	*rm;
+
+	if ((rm = media_room_find(room)) == NULL)
+		return NULL;
+	return media_member_find(rm, member);
+}
+
+void
+media_member_add(const struct media_msg_member *msg)
+{
+	struct room_media	*rm;
+	struct media_member	*m;
+
+	rm = media_room_get(msg->room, msg->room_name);
+	if (media_member_find(rm, msg->member) != NULL)
+		return;
+	m = xcalloc(1, sizeof *m);
+	m->rm = rm;
+	m->id = msg->member;
+	snprintf(m->name, sizeof m->name, "%s", msg->name);
+	m->session = msg->session;
+	m->audio_muted = msg->audio_muted;
+	m->video_muted = msg->video_muted;
+	m->mix_ssrc = msg->mix_ssrc;
+	mstats_init(&m->mix_st, m->mix_ssrc, 48000, 0);
+	TAILQ_INIT(&m->subs);
+	if (msg->remote != 0) {
+		m->remote = media_remote_get(msg->remote, &msg->remote_addr,
+		    msg->remote_len);
+		m->remote->refs++;
 	}
-	media_msg_free(msg);
+	TAILQ_INSERT_TAIL(&rm->members, m, entry);
+}
+
+void
+media_member_remove(const struct media_msg_member_gone *msg)
+{
+	struct media_member	*m;
+
+	if ((m = media_msg_member(msg->room, msg->member)) != NULL)
+		media_member_free(m);
+}
+
+void
+media_room_remove(const struct media_msg_room_gone *msg)
+{
+	struct room_media	*rm;
+
+	if ((rm = media_room_find(msg->room)) != NULL)
+		media_room_free(rm);
+}
+
+void
+media_member_muted(const struct media_msg_muted *msg)
+{
+	struct media_member	*m;
+
+	if ((m = media_msg_member(msg->room, msg->member)) == NULL)
+		return;
+	if (msg->kind == MEDIA_AUDIO)
+		m->audio_muted = msg->on;
+	else
+		m->video_muted = msg->on;
+}
+
+void
+media_sub_open(const struct media_msg_sub *msg)
+{
+	struct media_member	*m;
+	struct media_sub	*s;
+
+	if ((m = media_msg_member(msg->room, msg->member)) == NULL)
+		return;
+	s = xcalloc(1, sizeof *s);
+	s->id = msg->sub;
+	s->kind = msg->kind;
+	snprintf(s->from, sizeof s->from, "%s", msg->from);
+	TAILQ_INSERT_TAIL(&m->subs, s, entry);
+	if (s->kind == MEDIA_AUDIO && s->from[0] != '\0')
+		m->rm->solo_subs++;
+	if (s->kind == MEDIA_AUDIO && m->mix_ssrc == 0 && msg->mix_ssrc != 0) {
+		m->mix_ssrc = msg->mix_ssrc;
+		mstats_init(&m->mix_st, m->mix_ssrc, 48000, 0);
+	}
+}
+
+void
+media_sub_close(const struct media_msg_unsub *msg)
+{
+	struct media_member	*m;
+	struct media_sub	*s;
+
+	if ((m = media_msg_member(msg->room, msg->member)) == NULL)
+		return;
+	TAILQ_FOREACH(s, &m->subs, entry) {
+		if (s->id == msg->sub) {
+			media_sub_free(m, s);
+			return;
+		}
+	}
+}
+
+/* A send of a member's: its RTP time is a meet node's wall clock. */
+void
+media_track_start(const struct media_msg_track *msg)
+{
+	struct media_member	*m;
+
+	if ((m = media_msg_member(msg->room, msg->member)) == NULL)
+		return;
+	if (media_track_open(m, msg->kind, msg->ssrc, 1, 0) == NULL)
+		log_warnx("room %s: %s: a second %s stream", m->rm->name,
+		    m->name, media_kind_name(msg->kind));
+}
+
+void
+media_track_stop(const struct media_msg_untrack *msg)
+{
+	struct media_member	*m;
+	struct track		*t;
+
+	if ((m = media_msg_member(msg->room, msg->member)) == NULL)
+		return;
+	if ((t = media_track_find(msg->ssrc)) != NULL && t->member == m)
+		media_track_close(t);
+}
+
+/* A packet a session here sends into its room here. */
+void
+media_local_packet(const struct media_msg_packet *msg)
+{
+	struct rtp_header	 h;
+	struct track		*t;
+
+	if ((t = media_track_find(msg->ssrc)) != NULL &&
+	    t->member->session == msg->session &&
+	    rtp_parse(msg->data, msg->len, &h) == 0)
+		media_track_input(t, msg->data, msg->len, &h, mono_usec());
+}
+
+void
+media_remote_move(const struct media_msg_remote *msg)
+{
+	struct media_remote	*r;
+
+	TAILQ_FOREACH(r, &mw->remotes, entry) {
+		if (r->id != msg->remote || msg->len == 0 ||
+		    msg->len > sizeof r->media_addr)
+			continue;
+		memcpy(&r->media_addr, &msg->addr, msg->len);
+		r->media_len = msg->len;
+	}
+}
+
+void
+media_record_stop_msg(const struct media_msg_record_stop *msg)
+{
+	struct room_media	*rm;
+
+	if ((rm = media_room_find(msg->room)) != NULL)
+		record_stop(rm, msg->by[0] != '\0' ? msg->by : NULL, NULL);
+}
+
+void
+media_record_event_msg(const struct media_msg_record_event *msg)
+{
+	struct room_media	*rm;
+	json_t			*ev;
+
+	if ((rm = media_room_find(msg->room)) == NULL || rm->rec == NULL)
+		return;
+	if ((ev = json_loadb(msg->json, msg->len, 0, NULL)) == NULL)
+		return;
+	record_event(rm, ev);
+	json_decref(ev);
 }

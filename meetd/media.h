@@ -101,6 +101,7 @@ typedef void (*udp_input_cb)(struct udp_sock *, uint8_t *, size_t,
 extern __thread struct udp_sock *udp_node;	/* a worker's */
 struct udp_sock	*udp_open(const struct sockaddr *, socklen_t, udp_input_cb,
 		     void *, char **);
+int		 udp_bind(const struct sockaddr *, socklen_t, char **);
 struct udp_sock	*udp_wrap(int, udp_input_cb, void *);
 void		 udp_close(struct udp_sock *);
 int		 udp_send(struct udp_sock *, const struct sockaddr *,
@@ -139,58 +140,223 @@ void		 worker_post(struct worker *, void (*)(void *), void *);
 void		 worker_call(struct worker *, void (*)(void *), void *);
 void		 control_post(void (*)(void *), void *);
 
-/* Messages between control and a room's worker (media-control.c). */
+/*
+ * Messages between control and the workers (media-msg.c): one struct a
+ * kind, each a value (ids, names, addresses, an fd handed over), never a
+ * pointer into the other thread's state.  media_tell copies a message to
+ * a worker's queue, media_report to control's; each side's dispatcher
+ * checks a message's size against its kind before it runs it.  A message
+ * about something that is gone by the time it arrives is dropped.
+ */
 enum media_msg_type {
-	/* To the worker. */
-	MEDIA_MSG_MEMBER,	/* joined: name, session, remote, ... */
+	MEDIA_MSG_MEMBER,	/* a member of a room here */
 	MEDIA_MSG_MEMBER_GONE,
 	MEDIA_MSG_ROOM_GONE,
-	MEDIA_MSG_MUTED,	/* kind, on */
-	MEDIA_MSG_SUB,		/* id, kind, name (from), on; ssrc: its mix */
-	MEDIA_MSG_TRACK,	/* kind, ssrc, on */
-	MEDIA_MSG_PACKET,	/* a session's RTP: ssrc, data */
-	MEDIA_MSG_REMOTE,	/* id: where that node's media goes now */
-	MEDIA_MSG_RECORD_STOP,	/* name: by */
-	MEDIA_MSG_RECORD_EVENT,	/* ev */
-	MEDIA_MSG_PEER,		/* ptr: a plain-RTP peer for the member */
-	/* To control. */
-	MEDIA_MSG_EVENT,	/* ev, for the room */
-	MEDIA_MSG_PEER_TRACK,	/* a plain-RTP peer's stream: kind, ssrc */
-	MEDIA_MSG_LEAVE,	/* why */
-	MEDIA_MSG_LATCH,	/* id (remote), addr */
-	MEDIA_MSG_MIX,		/* session, data: a 20 ms frame */
-	MEDIA_MSG_SOLO,		/* session, name (from), data */
-	MEDIA_MSG_VIDEO,	/* session, name (from), data: a JPEG */
-	MEDIA_MSG_RECORDING,	/* on */
-	MEDIA_MSG_NODE_PACKET	/* addr, now, data */
+	MEDIA_MSG_MUTED,
+	MEDIA_MSG_SUB,		/* a member's recv: what it wants */
+	MEDIA_MSG_UNSUB,
+	MEDIA_MSG_TRACK,	/* a member's send: its stream */
+	MEDIA_MSG_UNTRACK,
+	MEDIA_MSG_PACKET,	/* a session's RTP for its room here */
+	MEDIA_MSG_REMOTE,	/* where a node's media goes now */
+	MEDIA_MSG_RECORD_STOP,
+	MEDIA_MSG_RECORD_EVENT,	/* a room event for the subtitle track */
+	MEDIA_MSG_RTP_PEER,	/* a plain-RTP participant's port */
+	MEDIA_MSG_MAX
 };
-#define MEDIA_MSG_AUDIO_MUTED	0x1
-#define MEDIA_MSG_VIDEO_MUTED	0x2
-#define MEDIA_MSG_WALLCLOCK	0x4
-struct media_msg {
-	enum media_msg_type	 type;
+enum media_report_type {
+	MEDIA_REPORT_TALKING,
+	MEDIA_REPORT_RECORDING,		/* whether the room is recorded */
+	MEDIA_REPORT_RECORD_STATE,	/* a recording started, stopped... */
+	MEDIA_REPORT_PEER_TRACK,	/* a plain-RTP participant's stream */
+	MEDIA_REPORT_LEAVE,		/* a member the worker gave up on */
+	MEDIA_REPORT_LATCH,		/* where a node's media comes from */
+	MEDIA_REPORT_MIX,		/* a session's mix, 20 ms of PCM */
+	MEDIA_REPORT_SOLO,		/* one speaker, for recv -a -F */
+	MEDIA_REPORT_VIDEO,		/* a tagged JPEG */
+	MEDIA_REPORT_NODE_PACKET,	/* a datagram for sessions here */
+	MEDIA_REPORT_MAX
+};
+
+#define MEDIA_WHY_LEN	128
+
+struct media_msg_member {
 	uint64_t		 room;
 	uint64_t		 member;
-	uint64_t		 session;
-	uint64_t		 id;
+	uint64_t		 session;	/* 0: not a session here */
+	uint64_t		 remote;	/* 0: not from another node */
+	char			 room_name[NAME_MAX_LEN + 1];
+	char			 name[NAME_MAX_LEN + 1];
+	struct sockaddr_storage	 remote_addr;	/* its node's media */
+	socklen_t		 remote_len;
+	uint32_t		 mix_ssrc;	/* 0: none yet */
+	int			 audio_muted;
+	int			 video_muted;
+};
+struct media_msg_member_gone {
+	uint64_t		 room;
+	uint64_t		 member;
+};
+struct media_msg_room_gone {
+	uint64_t		 room;
+};
+struct media_msg_muted {
+	uint64_t		 room;
+	uint64_t		 member;
+	enum media_kind		 kind;		/* MEDIA_AUDIO or _VIDEO */
+	int			 on;
+};
+struct media_msg_sub {
+	uint64_t		 room;
+	uint64_t		 member;
+	uint64_t		 sub;
+	enum media_kind		 kind;		/* MEDIA_AUDIO or _VIDEO */
+	char			 from[NAME_MAX_LEN + 1];	/* "": all */
+	uint32_t		 mix_ssrc;	/* its mix, from another node */
+};
+struct media_msg_unsub {
+	uint64_t		 room;
+	uint64_t		 member;
+	uint64_t		 sub;
+};
+struct media_msg_track {
+	uint64_t		 room;
+	uint64_t		 member;
 	enum media_kind		 kind;
 	uint32_t		 ssrc;
-	int			 on;
-	int			 flags;
-	char			 name[NAME_MAX_LEN + 1];
-	char			 text[NAME_MAX_LEN + 1];
-	char			*why;
-	json_t			*ev;
-	void			*ptr;
+};
+struct media_msg_untrack {
+	uint64_t		 room;
+	uint64_t		 member;
+	uint32_t		 ssrc;
+};
+struct media_msg_packet {
+	uint64_t		 session;
+	uint32_t		 ssrc;
+	size_t			 len;
+	uint8_t			 data[];
+};
+struct media_msg_remote {
+	uint64_t		 remote;
 	struct sockaddr_storage	 addr;
-	socklen_t		 addrlen;
+	socklen_t		 len;
+};
+struct media_msg_record_stop {
+	uint64_t		 room;
+	char			 by[NAME_MAX_LEN + 1];	/* "": nobody */
+};
+struct media_msg_record_event {
+	uint64_t		 room;
+	size_t			 len;
+	char			 json[];	/* the event, as JSON text */
+};
+struct media_msg_rtp_peer {
+	uint64_t		 room;
+	uint64_t		 member;
+	int			 fd;		/* its port, the worker's now */
+	struct sockaddr_storage	 audio_to;
+	struct sockaddr_storage	 video_to;
+	socklen_t		 to_len;
+	int			 l16;
+	int			 video;
+	char			 video_from[NAME_MAX_LEN + 1];
+	char			 send_to[ADDR_HOST_MAX + 8];
+	uint32_t		 audio_ssrc;	/* what it gets */
+	uint32_t		 video_ssrc;
+};
+
+struct media_report_talking {
+	uint64_t		 room;
+	uint64_t		 member;
+	int			 on;
+};
+struct media_report_recording {
+	uint64_t		 room;
+	int			 on;
+};
+struct media_report_record_state {
+	uint64_t		 room;
+	char			 state[16];	/* started, stopped, failed */
+	char			 path[4096];
+	char			 by[NAME_MAX_LEN + 1];	/* "": nobody */
+	char			 why[MEDIA_WHY_LEN];	/* failed: why */
+};
+struct media_report_peer_track {
+	uint64_t		 room;
+	uint64_t		 member;
+	enum media_kind		 kind;
+	uint32_t		 ssrc;
+};
+struct media_report_leave {
+	uint64_t		 room;
+	uint64_t		 member;
+	char			 why[MEDIA_WHY_LEN];
+};
+struct media_report_latch {
+	uint64_t		 remote;
+	struct sockaddr_storage	 addr;
+	socklen_t		 len;
+};
+struct media_report_pcm {
+	uint64_t		 session;
+	char			 from[NAME_MAX_LEN + 1];	/* solo: who */
+	int16_t			 pcm[960];
+};
+struct media_report_video {
+	uint64_t		 session;
+	char			 from[NAME_MAX_LEN + 1];
+	size_t			 len;
+	uint8_t			 jpeg[];
+};
+struct media_report_node_packet {
+	struct sockaddr_storage	 from;
+	socklen_t		 fromlen;
 	uint64_t		 now;
 	size_t			 len;
 	uint8_t			 data[];
 };
 
-/* The worker's side of the same messages. */
-void		 media_post_event(struct room_media *, json_t *);
+/* What control does with each report: set once, by control. */
+struct media_reports {
+	void	(*talking)(const struct media_report_talking *);
+	void	(*recording)(const struct media_report_recording *);
+	void	(*record_state)(const struct media_report_record_state *);
+	void	(*peer_track)(const struct media_report_peer_track *);
+	void	(*leave)(const struct media_report_leave *);
+	void	(*latch)(const struct media_report_latch *);
+	void	(*mix)(const struct media_report_pcm *);
+	void	(*solo)(const struct media_report_pcm *);
+	void	(*video)(const struct media_report_video *);
+	void	(*node_packet)(const struct media_report_node_packet *);
+};
+
+/* media-msg.c */
+void		 media_tell(struct worker *, enum media_msg_type, const void *,
+		     size_t);
+void		 media_tell_all(enum media_msg_type, const void *, size_t);
+void		 media_report(enum media_report_type, const void *, size_t);
+void		 media_reports_set(const struct media_reports *);
+
+/* The worker's side of the messages (media.c, rtp-peer.c). */
+void		 media_member_add(const struct media_msg_member *);
+void		 media_member_remove(const struct media_msg_member_gone *);
+void		 media_room_remove(const struct media_msg_room_gone *);
+void		 media_member_muted(const struct media_msg_muted *);
+void		 media_sub_open(const struct media_msg_sub *);
+void		 media_sub_close(const struct media_msg_unsub *);
+void		 media_track_start(const struct media_msg_track *);
+void		 media_track_stop(const struct media_msg_untrack *);
+void		 media_local_packet(const struct media_msg_packet *);
+void		 media_remote_move(const struct media_msg_remote *);
+void		 media_record_stop_msg(const struct media_msg_record_stop *);
+void		 media_record_event_msg(const struct media_msg_record_event *);
+void		 rtp_peer_start(const struct media_msg_rtp_peer *);
+
+/* What a worker reports (media-msg.c). */
+void		 media_post_talking(struct media_member *, int);
+void		 media_post_recording(struct room_media *, int);
+void		 media_post_record_state(struct room_media *, const char *,
+		     const char *, const char *, const char *);
 void		 media_post_peer_track(struct media_member *, enum media_kind,
 		     uint32_t);
 void		 media_post_leave(struct media_member *, const char *);
@@ -200,7 +366,6 @@ void		 media_post_mix(uint64_t, const int16_t *);
 void		 media_post_solo(uint64_t, const char *, const int16_t *);
 void		 media_post_video(uint64_t, const char *, const uint8_t *,
 		     size_t);
-void		 media_post_recording(struct room_media *, int);
 void		 media_post_packet(const uint8_t *, size_t,
 		     const struct sockaddr *, socklen_t, uint64_t);
 
@@ -236,6 +401,7 @@ struct media_member {
 	uint32_t		 mix_ssrc;	/* its mix, when not local */
 	uint16_t		 mix_seq;
 	struct mstats		 mix_st;
+	int			 mix_silent;	/* got silence last tick */
 	TAILQ_ENTRY(media_member) entry;
 };
 struct track {
@@ -255,6 +421,8 @@ struct track {
 	struct opuscodec_dec	*dec;
 	int16_t			 pcm[960];	/* this tick's frame */
 	int			 have_pcm;
+	const uint8_t		*opus;		/* its packet, to pass on */
+	size_t			 opus_len;	/* (mix.c, during a tick) */
 	int			 playing;	/* had frames: conceal a gap */
 	int			 underrun;	/* frames concealed in a row */
 	struct rfc2435_depack	*dp;		/* video for recv here */
@@ -292,12 +460,10 @@ struct media_sub {
 };
 void		 media_worker_begin(int);
 void		 media_worker_end(void);
-void		 media_apply(void *);
 struct room_media *media_room_find(uint64_t);
 struct room_media *media_room_next(struct room_media *);
 struct media_member *media_member_find(struct room_media *, uint64_t);
 struct media_member *media_member_named(struct room_media *, const char *);
-json_t		*media_event_new(struct room_media *, const char *);
 struct track	*media_track_find(uint32_t);
 struct track	*media_track_open(struct media_member *, enum media_kind,
 		     uint32_t, int, int);
@@ -377,7 +543,6 @@ json_t		*downlink_stats(struct session *);
 
 /* rtp-peer.c: plain-RTP participants. */
 int		 rtp_peer_add(struct cmdq *, char **);
-void		 rtp_peer_attach(struct rtp_peer *, struct media_member *);
 void		 rtp_peer_free(struct rtp_peer *);
 void		 rtp_peer_track_gone(struct rtp_peer *, struct track *);
 void		 rtp_peer_mix(struct rtp_peer *, const uint8_t *, size_t,

@@ -248,6 +248,7 @@ main(int argc, char **argv)
 		control_stop();
 		fatalx("%s", cause);
 	}
+	media_control_start();
 	worker_start(n, fds);
 	report_sessions_start();
 	sig_term = evsignal_new(base, SIGTERM, meetd_signal, NULL);

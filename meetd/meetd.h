@@ -607,8 +607,7 @@ u_int		 remote_count(void);
 int		 listen_udp_address(struct sockaddr_storage *, socklen_t *);
 
 /* media-control.c: a room's media, on the control thread. */
-struct media_msg *media_msg_new(enum media_msg_type, size_t);
-void		 media_msg_free(struct media_msg *);
+void		 media_control_start(void);
 uint32_t	 media_new_ssrc(struct room *);
 void		 media_free_ssrc(uint32_t);
 void		 media_member_joined(struct member *);
@@ -629,7 +628,7 @@ void		 media_set_muted(struct member *, enum media_kind, int,
 		     const char *);
 void		 media_remote_moved(struct remote *);
 void		 media_peer_attach(struct room *, struct member *,
-		     struct rtp_peer *);
+		     struct media_msg_rtp_peer *);
 int		 media_record_start(struct room *, const char *, const char *,
 		     char **);
 void		 media_record_stop(struct room *, const char *);

@@ -248,7 +248,6 @@ static void
 mix_talking(struct room_media *rm, const struct mixer_out *out)
 {
 	struct media_member	*m;
-	json_t			*ev;
 	size_t			 i;
 
 	for (i = 0; i < out->nevents; i++) {
@@ -256,10 +255,7 @@ mix_talking(struct room_media *rm, const struct mixer_out *out)
 			continue;
 		if (out->events[i].talking)
 			rm->talker = m->id;
-		ev = media_event_new(rm, out->events[i].talking ? "talking" :
-		    "stopped-talking");
-		json_object_set_new(ev, "name", json_string(m->name));
-		media_post_event(rm, ev);
+		media_post_talking(m, out->events[i].talking);
 	}
 }
 

@@ -396,16 +396,7 @@ static void
 record_announce(struct recorder *rec, const char *state, const char *by,
     const char *why)
 {
-	json_t	*ev;
-
-	ev = media_event_new(rec->rm, "recording");
-	json_object_set_new(ev, "state", json_string(state));
-	json_object_set_new(ev, "path", json_string(rec->path));
-	if (by != NULL)
-		json_object_set_new(ev, "by", json_string(by));
-	if (why != NULL)
-		json_object_set_new(ev, "reason", json_string(why));
-	media_post_event(rec->rm, ev);
+	media_post_record_state(rec->rm, rec->path, state, by, why);
 }
 
 /*

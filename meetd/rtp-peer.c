@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "byteorder.h"
 #include "mixer.h"
@@ -27,7 +28,7 @@
 #define RTP_PEER_VIDEO_STEP	6000	/* 90 kHz ticks at a switch: 15 fps */
 
 struct rtp_peer {
-	struct media_member	*m;		/* NULL until attached */
+	struct media_member	*m;
 	struct udp_sock		*sock;
 	char			 send_to[ADDR_HOST_MAX + 8];
 	struct sockaddr_storage	 audio_to;
@@ -60,13 +61,13 @@ static void	rtp_peer_timer(evutil_socket_t, short, void *);
 
 /* The SDP a peer reads to receive what the node sends it. */
 static char *
-rtp_peer_sdp(struct rtp_peer *p, const char *room, const char *host,
-    int port)
+rtp_peer_sdp(const struct media_msg_rtp_peer *mp, const char *room,
+    const char *host, int port)
 {
 	const char	*ip = strchr(host, ':') != NULL ? "IP6" : "IP4";
 	char		*sdp, *video = NULL;
 
-	if (p->video)
+	if (mp->video)
 		xasprintf(&video, "m=video %d RTP/AVP %d\r\n"
 		    "a=rtpmap:%d JPEG/90000\r\n"
 		    "a=recvonly\r\n", port + 2, MEDIA_PT_JPEG, MEDIA_PT_JPEG);
@@ -80,52 +81,62 @@ rtp_peer_sdp(struct rtp_peer *p, const char *room, const char *host,
 	    "a=recvonly\r\n"
 	    "%s",
 	    arc4random(), ip, host, room, ip, host, port,
-	    p->l16 ? MEDIA_PT_L16 : MEDIA_PT_OPUS,
-	    p->l16 ? MEDIA_PT_L16 : MEDIA_PT_OPUS,
-	    p->l16 ? "L16/48000/1" : "opus/48000/2",
+	    mp->l16 ? MEDIA_PT_L16 : MEDIA_PT_OPUS,
+	    mp->l16 ? MEDIA_PT_L16 : MEDIA_PT_OPUS,
+	    mp->l16 ? "L16/48000/1" : "opus/48000/2",
 	    video != NULL ? video : "");
 	free(video);
 	return sdp;
 }
 
-/* Opening a peer's port, on the room's worker: worker_call. */
-struct rtp_peer_open {
-	struct rtp_peer		*p;
-	struct sockaddr_storage	 local;		/* the node's address */
-	socklen_t		 local_len;
-	char			*cause;
-};
-
-static void
-rtp_peer_open(void *arg)
+/*
+ * The peer's port, on the node's address in the family of where it
+ * listens: its fd, or -1 and *cause.  Opened here, read on the room's
+ * worker once the fd is handed over.
+ */
+static int
+rtp_peer_port(const struct sockaddr_storage *to, const char *peer,
+    char *send_to, size_t len, char **cause)
 {
-	struct rtp_peer_open	*o = arg;
-	struct rtp_peer		*p = o->p;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
+	struct sockaddr_storage	 local;
+	socklen_t		 local_len;
+	int			 fd;
 
-	if ((p->sock = udp_open((struct sockaddr *)&o->local, o->local_len,
-	    rtp_peer_input, p, &o->cause)) == NULL)
-		return;
-	udp_local(p->sock, &ss, &sslen);
-	sockaddr_string((struct sockaddr *)&ss, p->send_to, sizeof p->send_to);
+	if (listen_udp_address(&local, &local_len) != 0 ||
+	    local.ss_family != to->ss_family) {
+		xasprintf(cause, "--peer %s: this node does not listen on "
+		    "that address family", peer);
+		return -1;
+	}
+	sockaddr_set_port(&local, 0);
+	if ((fd = udp_bind((struct sockaddr *)&local, local_len,
+	    cause)) == -1)
+		return -1;
+	local_len = sizeof local;
+	if (getsockname(fd, (struct sockaddr *)&local, &local_len) != 0) {
+		xasprintf(cause, "--peer %s: cannot read the port's address",
+		    peer);
+		close(fd);
+		return -1;
+	}
+	sockaddr_string((struct sockaddr *)&local, send_to, len);
+	return fd;
 }
 
 /*
  * rtp --as NAME --peer ADDR:PORT on the hosting node, for q->member: 0 and
- * the SDP printed, or -1 and *cause.  Control checks and adds the member;
- * the room's worker opens the port and runs the peer from then on.
+ * the SDP printed, or -1 and *cause.  Control checks and adds the member
+ * and opens its port; the room's worker runs the peer from then on.
  */
 int
 rtp_peer_add(struct cmdq *q, char **cause)
 {
-	struct member		*by = q->member, *m;
-	struct room		*r = by->room;
-	struct rtp_peer		*p;
-	struct rtp_peer_open	 o;
-	struct node_addr	 na;
-	const char		*name, *peer, *audio, *video, *from;
-	char			 err[256], *sdp;
+	struct member			*by = q->member, *m;
+	struct room			*r = by->room;
+	struct media_msg_rtp_peer	 mp;
+	struct node_addr		 na;
+	const char			*name, *peer, *audio, *video, *from;
+	char				 err[256], *sdp;
 
 	name = cmdq_get(q, 'A');
 	peer = cmdq_get(q, 'P');
@@ -165,79 +176,85 @@ rtp_peer_add(struct cmdq *q, char **cause)
 		    na.port > 65533 ? "give a port (up to 65533)" : err);
 		return -1;
 	}
-	p = xcalloc(1, sizeof *p);
+	memset(&mp, 0, sizeof mp);
 	if (node_addr_resolve(&na, AF_UNSPEC, SOCK_DGRAM, AI_NUMERICHOST,
-	    &p->audio_to, &p->to_len, err, sizeof err) != 0) {
+	    &mp.audio_to, &mp.to_len, err, sizeof err) != 0) {
 		xasprintf(cause, "--peer %s: a numeric address is needed (%s)",
 		    peer, err);
-		free(p);
 		return -1;
 	}
-	memcpy(&p->video_to, &p->audio_to, sizeof p->video_to);
-	sockaddr_set_port(&p->video_to, na.port + 2);
-	p->l16 = audio != NULL && strcmp(audio, "l16") == 0;
-	p->video = video != NULL;
-	snprintf(p->video_from, sizeof p->video_from, "%s",
+	memcpy(&mp.video_to, &mp.audio_to, sizeof mp.video_to);
+	sockaddr_set_port(&mp.video_to, na.port + 2);
+	mp.l16 = audio != NULL && strcmp(audio, "l16") == 0;
+	mp.video = video != NULL;
+	snprintf(mp.video_from, sizeof mp.video_from, "%s",
 	    from != NULL ? from : "");
-
-	/* Its port: on the node's address, in the peer's family. */
-	memset(&o, 0, sizeof o);
-	o.p = p;
 	if (r->worker == NULL) {
 		xasprintf(cause, "the node is shutting down");
-		free(p);
 		return -1;
 	}
-	if (listen_udp_address(&o.local, &o.local_len) != 0 ||
-	    o.local.ss_family != p->audio_to.ss_family) {
-		xasprintf(cause, "--peer %s: this node does not listen on "
-		    "that address family", peer);
-		free(p);
+	mp.fd = rtp_peer_port(&mp.audio_to, peer, mp.send_to,
+	    sizeof mp.send_to, cause);
+	if (mp.fd == -1)
 		return -1;
-	}
-	sockaddr_set_port(&o.local, 0);
-	worker_call(r->worker, rtp_peer_open, &o);
-	if (p->sock == NULL) {
-		*cause = o.cause;
-		free(p);
-		return -1;
-	}
 	if ((m = room_add_plain(r, name, cause)) == NULL) {
-		media_peer_attach(r, NULL, p);	/* the worker closes it */
+		close(mp.fd);
 		return -1;
 	}
-	p->a_ssrc = m->rtp_ssrc[0] = media_new_ssrc(NULL);
-	p->v_ssrc = m->rtp_ssrc[1] = media_new_ssrc(NULL);
-	p->a_seq = (uint16_t)arc4random();
-	p->v_seq = (uint16_t)arc4random();
-	mstats_init(&p->a_st, p->a_ssrc, 48000, 0);
-	mstats_init(&p->v_st, p->v_ssrc, 90000, 0);
+	mp.audio_ssrc = m->rtp_ssrc[0] = media_new_ssrc(NULL);
+	mp.video_ssrc = m->rtp_ssrc[1] = media_new_ssrc(NULL);
 	m->rtp = 1;
 
-	sdp = rtp_peer_sdp(p, r->name, na.host, na.port);
+	sdp = rtp_peer_sdp(&mp, r->name, na.host, na.port);
 	if (q->json)
 		cmdq_json(q, json_pack("{s:s,s:s,s:s,s:i,s:o?}", "name", name,
-		    "sdp", sdp, "send_to", p->send_to, "audio_port", na.port,
-		    "video_port", p->video ? json_integer(na.port + 2) :
+		    "sdp", sdp, "send_to", mp.send_to, "audio_port", na.port,
+		    "video_port", mp.video ? json_integer(na.port + 2) :
 		    NULL));
 	else
 		cmdq_write(q, 1, sdp, strlen(sdp));
 	free(sdp);
 	log_info("room %s: %s is a plain-RTP participant at %s, sending to "
-	    "%s", r->name, name, peer, p->send_to);
-	/* From here on p is the worker's. */
-	media_peer_attach(r, m, p);
+	    "%s", r->name, name, peer, mp.send_to);
+	/* From here on its port is the worker's. */
+	media_peer_attach(r, m, &mp);
 	return 0;
 }
 
-/* On the worker: the peer is m's (media.c made m first). */
+/* On the worker: the member (media.c made it first) is a plain-RTP peer. */
 void
-rtp_peer_attach(struct rtp_peer *p, struct media_member *m)
+rtp_peer_start(const struct media_msg_rtp_peer *mp)
 {
+	struct room_media	*rm;
+	struct media_member	*m = NULL;
+	struct rtp_peer		*p;
+
+	if ((rm = media_room_find(mp->room)) != NULL)
+		m = media_member_find(rm, mp->member);
+	if (m == NULL || m->rtp != NULL) {
+		close(mp->fd);		/* it left before it started */
+		return;
+	}
+	p = xcalloc(1, sizeof *p);
 	p->m = m;
+	p->sock = udp_wrap(mp->fd, rtp_peer_input, p);
+	snprintf(p->send_to, sizeof p->send_to, "%s", mp->send_to);
+	memcpy(&p->audio_to, &mp->audio_to, sizeof p->audio_to);
+	memcpy(&p->video_to, &mp->video_to, sizeof p->video_to);
+	p->to_len = mp->to_len;
+	p->l16 = mp->l16;
+	p->video = mp->video;
+	snprintf(p->video_from, sizeof p->video_from, "%s", mp->video_from);
+	p->a_ssrc = mp->audio_ssrc;
+	p->v_ssrc = mp->video_ssrc;
+	p->a_seq = (uint16_t)arc4random();
+	p->v_seq = (uint16_t)arc4random();
+	mstats_init(&p->a_st, p->a_ssrc, 48000, 0);
+	mstats_init(&p->v_st, p->v_ssrc, 90000, 0);
 	p->last_rx = mono_usec();
 	p->timer = event_new(base, -1, EV_PERSIST, rtp_peer_timer, p);
 	timer_start(p->timer, 1.0);
+	m->rtp = p;
 }
 
 void

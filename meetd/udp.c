@@ -85,6 +85,20 @@ struct udp_sock *
 udp_open(const struct sockaddr *sa, socklen_t salen, udp_input_cb input,
     void *arg, char **cause)
 {
+	int	fd;
+
+	if ((fd = udp_bind(sa, salen, cause)) == -1)
+		return NULL;
+	return udp_wrap(fd, input, arg);
+}
+
+/*
+ * A socket bound to sa, for any thread to read later (udp_wrap): its fd,
+ * or -1 and *cause.
+ */
+int
+udp_bind(const struct sockaddr *sa, socklen_t salen, char **cause)
+{
 	char	addr[ADDR_HOST_MAX + 8];
 	int	fd, size = UDP_RCVBUF;
 
@@ -93,16 +107,16 @@ udp_open(const struct sockaddr *sa, socklen_t salen, udp_input_cb input,
 	    0);
 	if (fd == -1) {
 		xasprintf(cause, "udp socket: %s", strerror(errno));
-		return NULL;
+		return -1;
 	}
 	if (bind(fd, sa, salen) != 0) {
 		xasprintf(cause, "udp bind %s: %s", addr, strerror(errno));
 		close(fd);
-		return NULL;
+		return -1;
 	}
 	/* A burst of video must not overflow a small default buffer. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-	return udp_wrap(fd, input, arg);
+	return fd;
 }
 
 /* A bound socket, read in this thread's loop from now on. */

@@ -154,6 +154,7 @@ fuzz_daemon_start(void)
 		fatalx("fuzz-daemon: cannot set up a name resolver");
 	if (listen_start(cfg->listen, 1, &fds, &cause) != 0)
 		fatalx("fuzz-daemon: %s", cause);
+	media_control_start();
 	worker_start(1, fds);
 	report_sessions_start();
 	fuzz_started = 1;
