@@ -23,7 +23,7 @@ LOADGEN_SRCS = $(D)/loadgen.c $(D)/node.c $(D)/udpio.c $(D)/track.c \
 	       $(D)/report.c $(D)/parts.c
 LOADGEN_OBJS = $(patsubst $(D)/%.c,$(OUT)/%.o,$(LOADGEN_SRCS))
 
-all: $(OUT)/loadgen $(OUT)/refrelay
+all: $(OUT)/loadgen $(OUT)/refrelay $(OUT)/layers
 
 $(OUT)/%.o: $(D)/%.c
 	@mkdir -p $(OUT)
@@ -34,6 +34,11 @@ $(OUT)/loadgen: $(LOADGEN_OBJS) $(BUILD)/lib/libmeet.a
 
 $(OUT)/refrelay: $(OUT)/refrelay.o
 	$(CC) $(CFLAGS) -o $@ $^
+
+# What making video layers costs the sender (lib/jpeglayers.c).
+$(OUT)/layers.o: BCFLAGS += $(shell pkg-config --cflags libturbojpeg)
+$(OUT)/layers: $(OUT)/layers.o $(BUILD)/lib/libmeet.a
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libturbojpeg) $(BLIBS)
 
 -include $(wildcard $(OUT)/*.d)
 
