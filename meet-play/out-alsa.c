@@ -4,7 +4,9 @@
  * reported to audio.c, whose clock then starts over; audio.c also keeps the
  * buffer fed with silence when the input is late.  What the ALSA library
  * would print about a device it cannot open goes to -V: the error that
- * matters is reported with the device's name.
+ * matters is reported with the device's name, saying so when the machine
+ * has no sound card at all, and naming file:PATH as the way to play without
+ * one.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@ static int	alsa_open(void **, const char *, const struct aout_params *,
 static int	alsa_write(void *, const int16_t *, size_t, char **);
 static int	alsa_restarted(void *);
 static void	alsa_close(void *, int);
+static void	alsa_open_error(const char *, int, char **);
 static void	alsa_lib_error(const char *, int, const char *, int,
 		    const char *, ...)
 		    __attribute__((format(printf, 5, 6)));
@@ -61,6 +64,22 @@ alsa_lib_error(const char *file, int line, const char *func, int err,
 	log_debug("ALSA: %s: %s", func, buf);
 }
 
+/* Why device would not open, and what to do instead. */
+static void
+alsa_open_error(const char *device, int err, char **cause)
+{
+	int	card = -1;
+
+	if (snd_card_next(&card) != 0 || card < 0)
+		xasprintf(cause, "no ALSA device to play on: %s: %s (this "
+		    "machine has no sound card); -a file:PATH writes the sound "
+		    "to a file instead", device, snd_strerror(err));
+	else
+		xasprintf(cause, "ALSA device %s: %s; -a alsa:DEVICE names "
+		    "another (aplay -L lists them), -a file:PATH writes the "
+		    "sound to a file", device, snd_strerror(err));
+}
+
 static int
 alsa_open(void **state, const char *device, const struct aout_params *ap,
     size_t *startq, char **cause)
@@ -77,7 +96,7 @@ alsa_open(void **state, const char *device, const struct aout_params *ap,
 	if ((err = snd_pcm_open(&a->pcm, a->device, SND_PCM_STREAM_PLAYBACK,
 	    0)) < 0) {
 		a->pcm = NULL;
-		xasprintf(cause, "%s: %s", a->device, snd_strerror(err));
+		alsa_open_error(a->device, err, cause);
 		goto out;
 	}
 	if ((err = snd_pcm_set_params(a->pcm, SND_PCM_FORMAT_S16_LE,
