@@ -308,14 +308,24 @@ tty_text(void *state, const char *line)
 	t->text_dirty = 1;
 }
 
+/*
+ * Give the terminal back as it was found: colours reset, the cursor shown,
+ * and the cursor on the last row drawn, under the picture and its text, so
+ * that the shell's prompt comes below them rather than over them.  A
+ * signal that stops meet-play ends here too (the players' loops see it).
+ */
 static void
 tty_close(void *state)
 {
 	struct tty_state	*t = state;
-	int			 i;
+	char			 end[64];
+	int			 i, n;
 
-	if (t->drawn)
-		(void)out_write(t->fd, "\033[0m\033[?25h\r\n", 12);
+	if (t->drawn) {
+		n = snprintf(end, sizeof end, "\033[0m\033[?25h\033[%d;1H\r\n",
+		    t->rows + (t->text_shown ? t->text_rows : 0));
+		(void)out_write(t->fd, end, (size_t)n);
+	}
 	for (i = 0; i < TTY_TEXT_MAX; i++)
 		free(t->lines[i]);
 	free(t->labels);
