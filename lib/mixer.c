@@ -7,7 +7,8 @@
  * frame, taken from the 32-bit sum before clipping so that what it hears is
  * exactly what the others said, and everyone outside the set hears the full
  * mix clipped once.  So there are at most K + 1 mixes to encode however
- * many people listen.
+ * many people listen, and each says how many talkers it holds: a mix of
+ * one is that talker's own frame, which the caller need not encode.
  *
  * A talker keeps its place in the set until a newcomer is louder by
  * overtake_db, so two voices of about the same level do not take turns
@@ -415,7 +416,7 @@ mixer_clip(int32_t v)
 static size_t
 mixer_mix(struct mixer *m, size_t *nmixes)
 {
-	struct mixer_source	*s;
+	struct mixer_source	*s, *only[2] = { NULL, NULL };
 	struct mixer_mix	*mx;
 	int16_t			*out;
 	size_t			 i, j, n = 0, nmix = 0;
@@ -426,6 +427,8 @@ mixer_mix(struct mixer *m, size_t *nmixes)
 			continue;
 		for (j = 0; j < MIXER_FRAME; j++)
 			m->acc[j] += s->pcm[j];
+		if (n < 2)
+			only[n] = s;	/* the first two, for mixes of one */
 		n++;
 	}
 
@@ -442,6 +445,9 @@ mixer_mix(struct mixer *m, size_t *nmixes)
 		mx->pcm = out;
 		mx->minus = 1;
 		mx->without = s->id;
+		mx->talkers = n - 1;
+		/* Of two talkers, each hears the other alone. */
+		mx->talker = n == 2 ? only[only[0] == s]->id : 0;
 		s->mix = nmix++;
 	}
 
@@ -453,6 +459,8 @@ mixer_mix(struct mixer *m, size_t *nmixes)
 		mx->pcm = out;
 		mx->minus = 0;
 		mx->without = 0;
+		mx->talkers = n;
+		mx->talker = n == 1 ? only[0]->id : 0;
 	}
 	*nmixes = nmix;
 	return n;

@@ -33,11 +33,18 @@ struct mixer_params {
 	u_int	talk_off_ticks;	/* ...held this many ticks in a row */
 };
 
-/* One distinct mix to encode this tick. */
+/*
+ * One distinct mix to encode this tick.  A mix of exactly one talker is
+ * that talker's frame, sample for sample (nothing is added, nothing
+ * clipped): whoever has the talker's packet for this frame may send it on
+ * instead of encoding the mix.
+ */
 struct mixer_mix {
 	const int16_t	*pcm;		/* MIXER_FRAME samples */
 	int		 minus;		/* 1: the full mix minus one talker */
 	uint64_t	 without;	/* that talker, when minus */
+	size_t		 talkers;	/* talkers in it, at least 1 */
+	uint64_t	 talker;	/* the one, when talkers is 1 */
 };
 
 /* What one source (every source is a listener) gets this tick. */

@@ -121,6 +121,47 @@ opuscodec_enc_set_loss(struct opuscodec_enc *oe, int loss, char **cause)
 }
 
 int
+opuscodec_enc_set_complexity(struct opuscodec_enc *oe, int complexity,
+    char **cause)
+{
+	int	error;
+
+	if (complexity < 0 || complexity > OPUSCODEC_MAX_COMPLEXITY) {
+		xasprintf(cause, "complexity %d: out of range", complexity);
+		return -1;
+	}
+	error = opus_encoder_ctl(oe->enc, OPUS_SET_COMPLEXITY(complexity));
+	if (error == OPUS_OK)
+		error = opus_encoder_ctl(oe->enc, OPUS_SET_DTX(
+		    complexity >= OPUSCODEC_DTX_COMPLEXITY));
+	if (error != OPUS_OK) {
+		xasprintf(cause, "complexity %d: %s", complexity,
+		    opus_strerror(error));
+		return -1;
+	}
+	return 0;
+}
+
+int
+opuscodec_enc_set_dtx(struct opuscodec_enc *oe, int on, char **cause)
+{
+	int	error;
+
+	error = opus_encoder_ctl(oe->enc, OPUS_SET_DTX(on != 0));
+	if (error != OPUS_OK) {
+		xasprintf(cause, "dtx: %s", opus_strerror(error));
+		return -1;
+	}
+	return 0;
+}
+
+void
+opuscodec_enc_reset(struct opuscodec_enc *oe)
+{
+	(void)opus_encoder_ctl(oe->enc, OPUS_RESET_STATE);
+}
+
+int
 opuscodec_encode(struct opuscodec_enc *oe, const int16_t *pcm, uint8_t *buf,
     size_t size)
 {

@@ -36,6 +36,24 @@ void	opuscodec_enc_free(struct opuscodec_enc *);
 int	opuscodec_enc_set_bitrate(struct opuscodec_enc *, int, char **);
 int	opuscodec_enc_set_loss(struct opuscodec_enc *, int, char **);
 /*
+ * libopus' complexity, 0 to 10 (its default is 9 or 10 by version): what
+ * an encode costs, and a little of how it sounds.  DTX is turned off below
+ * OPUSCODEC_DTX_COMPLEXITY and back on from there: below it libopus runs
+ * no signal analysis, and its voice detector takes a steady tone (a test
+ * tone, a hum, music on hold) for background noise, which DTX would turn
+ * into near silence.
+ */
+#define OPUSCODEC_MAX_COMPLEXITY	10
+#define OPUSCODEC_DTX_COMPLEXITY	7
+int	opuscodec_enc_set_complexity(struct opuscodec_enc *, int, char **);
+/* DTX on (1) or off, whatever the complexity said. */
+int	opuscodec_enc_set_dtx(struct opuscodec_enc *, int, char **);
+/*
+ * Forget what was encoded before, as a new encoder would: for an encoder
+ * that was not fed for a while and has nothing better to start from.
+ */
+void	opuscodec_enc_reset(struct opuscodec_enc *);
+/*
  * Encode OPUSCODEC_FRAME samples into buf (size bytes, OPUSCODEC_MAX_PACKET
  * is always enough): the packet's length, at most OPUSCODEC_DTX_LEN in
  * silence, or -1.

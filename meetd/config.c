@@ -72,6 +72,7 @@ static const struct config_key config_keys[] = {
 	{ "media", "workers", KEY_INT, OFF(workers), 0, 256 },
 	{ "media", "mix_talkers", KEY_INT, OFF(mix_talkers), 0, 1000000 },
 	{ "media", "opus_bitrate", KEY_INT, OFF(opus_bitrate), 6000, 510000 },
+	{ "media", "opus_complexity", KEY_INT, OFF(opus_complexity), 0, 10 },
 	{ "media", "video_quality", KEY_INT, OFF(video_quality), 1, 100 },
 	{ "media", "recv_audio_buffer", KEY_SECONDS, OFF(recv_audio_buffer),
 	    0.02, 10 },
@@ -138,6 +139,7 @@ config_defaults(void)
 	c->workers = 0;
 	c->mix_talkers = 4;
 	c->opus_bitrate = 32000;
+	c->opus_complexity = 4;		/* the mixes: BENCHMARKS.md */
 	c->video_quality = 85;
 	c->recv_audio_buffer = 0.2;
 	c->recv_video_frames = 3;

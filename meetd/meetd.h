@@ -85,6 +85,7 @@ struct config {
 	int		 workers;	/* media workers, 0: one a core */
 	int		 mix_talkers;
 	int		 opus_bitrate;
+	int		 opus_complexity;	/* of the mix encoders */
 	int		 video_quality;
 	double		 recv_audio_buffer;
 	int		 recv_video_frames;

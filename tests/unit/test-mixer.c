@@ -2,7 +2,8 @@
  * Unit tests for the audio mixer (lib/mixer.c).  Inputs are constants and
  * sines so that every mix can be checked sample by sample: each talker
  * hears exactly the others, a listener outside the set hears everyone,
- * clipping happens once on the full mix and never in a mix-minus.  Then
+ * clipping happens once on the full mix and never in a mix-minus, and a
+ * mix that holds one talker names it and is its frame unchanged.  Then
  * the choice of the K loudest and its resistance to a voice that is only
  * briefly or slightly louder, talking detection tick by tick, idle ticks,
  * sources coming and going, and a room of 500 whose cost per tick is
@@ -38,6 +39,7 @@ static void	test_two_sines(void **);
 static void	test_three_sources(void **);
 static void	test_clipping(void **);
 static void	test_lone_talker(void **);
+static void	test_mixes_of_one(void **);
 static void	test_listeners(void **);
 static void	test_everyone(void **);
 static void	test_k_loudest(void **);
@@ -333,6 +335,100 @@ test_lone_talker(void **state)
 	assert_const(heard(&out, 1), 500);
 	assert_int_equal(route(&out, 1)->mix, route(&out, 3)->mix);
 	mixer_free(m);
+}
+
+/* The mix a route names (NULL for silence). */
+static const struct mixer_mix *
+mix_of(const struct mixer_out *out, uint64_t id)
+{
+	const struct mixer_route	*r = route(out, id);
+
+	return r->mix == MIXER_SILENCE ? NULL : &out->mixes[r->mix];
+}
+
+/* Whether id hears exactly the one talker who, that talker's frame. */
+static int
+hears_only(const struct mixer_out *out, uint64_t id, uint64_t who,
+    const int16_t *frame)
+{
+	const struct mixer_mix	*mx = mix_of(out, id);
+
+	return mx != NULL && mx->talkers == 1 && mx->talker == who &&
+	    memcmp(mx->pcm, frame, MIXER_FRAME * sizeof *frame) == 0;
+}
+
+/*
+ * Mixes of one talker, which the caller may send on as the talker's own
+ * packets: one talker (the others hear it, it hears nothing), two (each
+ * hears the other, listeners both), three (nobody hears one alone), then
+ * back to one; full-scale frames are no exception, for one frame is never
+ * clipped.  With everyone in the set (K 0) the same holds.
+ */
+static void
+test_mixes_of_one(void **state)
+{
+	struct mixer		*m;
+	struct mixer_out	 out;
+	int16_t			 a[MIXER_FRAME], b[MIXER_FRAME];
+	int16_t			 c[MIXER_FRAME];
+	u_int			 t, k;
+	size_t			 i;
+
+	(void)state;
+
+	for (k = 0; k <= 3; k += 3) {
+		m = new_mixer(k, 6);
+		for (i = 1; i <= 4; i++)
+			mixer_add(m, i);
+		t = 0;
+
+		fill_sine(a, 32767, 440, t++);
+		put(m, 1, a);
+		mixer_tick(m, &out);
+		assert_null(mix_of(&out, 1));
+		assert_true(hears_only(&out, 2, 1, a));
+		assert_true(hears_only(&out, 4, 1, a));
+		assert_int_equal(out.nmixes, 1);
+
+		fill_sine(a, 32767, 440, t);
+		fill_sine(b, 32767, 700, t++);
+		put(m, 1, a);
+		put(m, 2, b);
+		mixer_tick(m, &out);
+		assert_true(hears_only(&out, 1, 2, b));
+		assert_true(hears_only(&out, 2, 1, a));
+		assert_int_equal(mix_of(&out, 4)->talkers, 2);
+		assert_int_equal(mix_of(&out, 4)->talker, 0);
+
+		fill_sine(a, 8000, 440, t);
+		fill_sine(b, 8000, 700, t);
+		fill_sine(c, 8000, 990, t++);
+		put(m, 1, a);
+		put(m, 2, b);
+		put(m, 3, c);
+		mixer_tick(m, &out);
+		for (i = 0; i < out.nmixes; i++) {
+			assert_true(out.mixes[i].talkers >= 2);
+			assert_int_equal(out.mixes[i].talker, 0);
+		}
+		assert_int_equal(mix_of(&out, 4)->talkers, 3);
+
+		/* 1 stops: 2 and 3 hear each other, 1 and 4 hear both. */
+		put(m, 2, b);
+		put(m, 3, c);
+		mixer_tick(m, &out);
+		assert_true(hears_only(&out, 2, 3, c));
+		assert_true(hears_only(&out, 3, 2, b));
+		assert_int_equal(mix_of(&out, 1)->talkers, 2);
+
+		put(m, 3, c);
+		mixer_tick(m, &out);
+		assert_null(mix_of(&out, 3));
+		assert_true(hears_only(&out, 1, 3, c));
+		assert_true(hears_only(&out, 2, 3, c));
+		assert_true(hears_only(&out, 4, 3, c));
+		mixer_free(m);
+	}
 }
 
 /*
@@ -862,6 +958,7 @@ main(void)
 		cmocka_unit_test(test_three_sources),
 		cmocka_unit_test(test_clipping),
 		cmocka_unit_test(test_lone_talker),
+		cmocka_unit_test(test_mixes_of_one),
 		cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_everyone),
 		cmocka_unit_test(test_k_loudest),
