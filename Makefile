@@ -46,7 +46,7 @@ VERSION	= 0.1.0
 PKGS_LIB   = jansson
 PKGS_MEETD = libevent libevent_openssl jansson libsystemd inih libssl \
 	     libcrypto opus libturbojpeg \
-	     libavformat libavcodec libavutil sndfile libsrtp2
+	     libavformat libavcodec libavutil sndfile libsrtp2 libsodium
 PKGS_CTL   = jansson
 PKGS_CAP   = libturbojpeg sndfile alsa libswresample libavutil
 PKGS_PLAY  = libturbojpeg sndfile alsa libswresample libavutil libavformat \
@@ -154,7 +154,8 @@ $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_DAEMON)): \
 DEPS_BUILD = build-essential pkg-config libevent-dev libjansson-dev \
 	     libturbojpeg0-dev libsndfile1-dev libasound2-dev libavcodec-dev \
 	     libavformat-dev libavutil-dev libswresample-dev libswscale-dev \
-	     libinih-dev libopus-dev libsystemd-dev libssl-dev libsrtp2-dev
+	     libinih-dev libopus-dev libsystemd-dev libssl-dev libsrtp2-dev \
+	     libsodium-dev
 DEPS_TEST  = libcmocka-dev mandoc ffmpeg jq nftables iproute2 tmux \
 	     alsa-utils perl procps psmisc bc libjpeg-turbo-progs \
 	     clang-14 libclang-rt-14-dev openssl python3 passwd util-linux
