@@ -71,6 +71,13 @@ TOOL_SRCS  = $(wildcard tests/tools/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
+# The browser page (web/: HTML, CSS, JavaScript, no build step) is compiled
+# into meetd: web/embed.sh writes its bytes as C, so that an installed meetd
+# needs nothing beside it.
+WEB_FILES = $(sort $(wildcard web/*.html web/*.css web/*.js))
+WEB_GEN   = $(BUILD)/gen/web-files.c
+WEB_OBJ   = $(BUILD)/obj/gen/web-files.o
+
 LIBMEET  = $(BUILD)/lib/libmeet.a
 LIBMEETD = $(BUILD)/lib/libmeetd.a
 LIBCAP   = $(BUILD)/lib/libmeetcap.a
@@ -88,9 +95,17 @@ $(BUILD)/obj/%.o: %.c
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
 
 $(LIBMEET): $(call obj,$(LIB_SRCS))
-$(LIBMEETD): $(call obj,$(filter-out meetd/meetd.c,$(MEETD_SRCS)))
+$(LIBMEETD): $(call obj,$(filter-out meetd/meetd.c,$(MEETD_SRCS))) \
+    $(WEB_OBJ)
 $(LIBCAP): $(call obj,$(filter-out meet-cap/meet-cap.c,$(CAP_SRCS)))
 $(LIBPLAY): $(call obj,$(filter-out meet-play/meet-play.c,$(PLAY_SRCS)))
+$(WEB_GEN): web/embed.sh $(WEB_FILES)
+	@mkdir -p $(dir $@)
+	sh web/embed.sh $(WEB_FILES) > $@.tmp && mv $@.tmp $@
+$(WEB_OBJ): $(WEB_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Imeetd $(ALLCFLAGS) -c -o $@ $<
+
 $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@
@@ -129,7 +144,8 @@ $(BUILD)/tools/%: $(call obj,tests/tools/%.c) $(LIBMEET)
 # harness, its seeds in tests/fuzz/corpus/NAME; tests/fuzz/fuzz-*.c are
 # helpers some of them share.  They are built by clang with SANITIZE=fuzzer
 # into FUZZ_BUILD, apart from the gcc build.  The harnesses named in
-# FUZZ_DAEMON run the daemon, set up by fuzz-daemon.c.
+# FUZZ_DAEMON run the daemon, set up by fuzz-daemon.c; those in FUZZ_LINK
+# are the other node of a link too (fuzz-link.c).
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 60
@@ -138,7 +154,8 @@ FUZZ_HELPERS  = $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_NAMES    = $(patsubst tests/fuzz/%.c,%,\
 		$(filter-out $(FUZZ_HELPERS),$(wildcard tests/fuzz/*.c)))
 FUZZERS       = $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
-FUZZ_DAEMON   = control
+FUZZ_DAEMON   = control link
+FUZZ_LINK     = link
 FUZZ_RUN      = -timeout=20 -rss_limit_mb=2048 -close_fd_mask=2
 
 $(BUILD)/fuzz/%: $(call obj,tests/fuzz/%.c) $(LIBMEETD) $(LIBCAP) $(LIBMEET)
@@ -147,6 +164,8 @@ $(BUILD)/fuzz/%: $(call obj,tests/fuzz/%.c) $(LIBMEETD) $(LIBCAP) $(LIBMEET)
 	    $(call pkglibs,$(sort $(PKGS_MEETD) $(PKGS_CAP))) $(LDLIBS_BASE)
 $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_DAEMON)): \
     $(call obj,tests/fuzz/fuzz-daemon.c)
+$(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_LINK)): \
+    $(call obj,tests/fuzz/fuzz-link.c)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -158,7 +177,8 @@ DEPS_BUILD = build-essential pkg-config libevent-dev libjansson-dev \
 	     libsodium-dev
 DEPS_TEST  = libcmocka-dev mandoc ffmpeg jq nftables iproute2 tmux \
 	     alsa-utils perl procps psmisc bc libjpeg-turbo-progs \
-	     clang-14 libclang-rt-14-dev openssl python3 passwd util-linux
+	     clang-14 libclang-rt-14-dev openssl python3 passwd util-linux \
+	     gstreamer1.0-tools gstreamer1.0-plugins-good
 SUDO	= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:

@@ -67,6 +67,8 @@ static void	cmd_forward_cancel(struct cmdq *);
 static void	cmd_call_reply(json_t *, void *);
 static void	cmd_call_local_done(struct cmdq *, int);
 static void	cmd_exec(struct cmdq *);
+static void	cmd_dispatch(struct cmdq *);
+static void	cmd_run_done(struct cmdq *, int);
 static void	cmdq_vline(struct cmdq *, int, const char *, va_list);
 
 static const struct cmd_entry *
@@ -120,26 +122,48 @@ cmdq_free(struct cmdq *q)
 	free(q);
 }
 
+/*
+ * Errors (fd 2) name what was wrong, often what someone else typed or
+ * another node sent: whatever they hold, no control character but the
+ * newlines between lines reaches the terminal.
+ */
 void
 cmdq_write(struct cmdq *q, int fd, const char *data, size_t len)
 {
+	char	*safe = NULL;
+
+	if (fd == 2) {
+		safe = text_escape(data, len, TEXT_ESCAPE_LINES);
+		data = safe;
+		len = strlen(safe);
+	}
 	if (q->client != NULL)
 		client_output(q->client, fd, data, len);
 	else if (fd == 1 && q->out != NULL)
 		evbuffer_add(q->out, data, len);
 	else if (fd == 2 && q->err != NULL)
 		evbuffer_add(q->err, data, len);
+	free(safe);
 }
 
-/* Format a line (the newline is added) to fd 1 or 2 of whoever asked. */
+/*
+ * Format a line (the newline is added) to fd 1 or 2 of whoever asked; an
+ * error is one line, whatever newlines the text it names holds.
+ */
 static void
 cmdq_vline(struct cmdq *q, int fd, const char *fmt, va_list ap)
 {
-	char	*s;
+	char	*s, *safe;
 	int	 n;
 
 	if ((n = vasprintf(&s, fmt, ap)) == -1)
 		fatal("cmdq_vline");
+	if (fd == 2) {
+		safe = text_escape(s, (size_t)n, 0);
+		free(s);
+		s = safe;
+		n = (int)strlen(s);
+	}
 	s = xreallocarray(s, 1, (size_t)n + 2);
 	s[n] = '\n';
 	s[n + 1] = '\0';
@@ -420,7 +444,6 @@ cmd_from_client(struct client *c, json_t *body, int in_fd, int out_fd)
 	struct cmdq	*q;
 	json_t		*v;
 	const char	*sname = NULL;
-	char		*cause;
 	int		 code;
 
 	q = cmdq_new(json_object_get(body, "argv"), 0);
@@ -445,6 +468,19 @@ cmd_from_client(struct client *c, json_t *body, int in_fd, int out_fd)
 		cmdq_finish(q, code);
 		return;
 	}
+	cmd_dispatch(q);
+}
+
+/*
+ * q acts for q->session: run it here, or, when it is a room command and the
+ * room is on another node, there.
+ */
+static void
+cmd_dispatch(struct cmdq *q)
+{
+	char	*cause;
+	int	 code;
+
 	if (!(q->entry->flags & CMD_ROOM)) {
 		cmd_exec(q);
 		return;
@@ -665,4 +701,63 @@ cmd_peer_call(struct peer *p, const char *sid, json_t *argv, int json,
 	json_decref(req);
 	TAILQ_INSERT_TAIL(&cmd_calls, call, entry);
 	return 0;
+}
+
+/*
+ * A command for a participant the node serves itself, which has no meetctl
+ * (a browser, web-client.c): argv runs as session s as if s's user had
+ * typed it, or, for create and join, which make a session, as no user (the
+ * session they make belongs to no uid: only its maker acts as it).  Its
+ * output is collected, and cb gets it with the exit status and the id of
+ * the session it acted as or made (0 when there is none any more).
+ */
+struct cmd_run {
+	cmd_run_cb	 cb;
+	void		*arg;
+};
+
+static void
+cmd_run_done(struct cmdq *q, int code)
+{
+	struct cmd_run	*run = q->done_arg;
+	char		*out, *err;
+
+	out = buffer_string(q->out);
+	err = buffer_string(q->err);
+	run->cb(q->session != NULL ? q->session->id : 0, code, out, err,
+	    run->arg);
+	free(out);
+	free(err);
+	free(run);
+}
+
+void
+cmd_run(struct session *s, json_t *argv, int json, cmd_run_cb cb, void *arg)
+{
+	struct cmd_run	*run;
+	struct cmdq	*q;
+
+	run = xcalloc(1, sizeof *run);
+	run->cb = cb;
+	run->arg = arg;
+	q = cmdq_new(argv, json);
+	q->out = evbuffer_new();
+	q->err = evbuffer_new();
+	q->done = cmd_run_done;
+	q->done_arg = run;
+	if (!json_is_array(argv) || cmd_prepare(q) != 0) {
+		cmdq_finish(q, EXIT_USAGE);
+		return;
+	}
+	if (!(q->entry->flags & CMD_SESSION)) {
+		cmd_exec(q);
+		return;
+	}
+	if (s == NULL) {
+		cmdq_error(q, "no session: join a room first");
+		cmdq_finish(q, EXIT_REFUSED);
+		return;
+	}
+	q->session = s;
+	cmd_dispatch(q);
 }

@@ -3,6 +3,8 @@
  * so meetd runs with no file at all.  An unknown section or key, or a bad
  * value, is an error naming the file, the line and the key.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -21,7 +23,9 @@ enum key_type {
 	KEY_INT,
 	KEY_SECONDS,
 	KEY_NAME,
-	KEY_BYTES
+	KEY_BYTES,
+	KEY_ADDR,		/* HOST[:PORT], as -l takes */
+	KEY_ADDR_OFF		/* the same, or empty: off */
 };
 
 struct config_key {
@@ -36,7 +40,7 @@ struct config_key {
 #define OFF(f)	offsetof(struct config, f)
 static const struct config_key config_keys[] = {
 	{ "node", "name", KEY_NAME, OFF(node_name), 0, 0 },
-	{ "node", "listen", KEY_STRING, OFF(listen), 0, 0 },
+	{ "node", "listen", KEY_ADDR, OFF(listen), 0, 0 },
 	{ "node", "link_grace", KEY_SECONDS, OFF(link_grace), 0.1, 86400 },
 	{ "node", "keepalive", KEY_SECONDS, OFF(keepalive), 0.05, 60 },
 	{ "node", "keepalive_timeout", KEY_SECONDS, OFF(keepalive_timeout),
@@ -79,9 +83,23 @@ static const struct config_key config_keys[] = {
 	{ "media", "recv_video_frames", KEY_INT, OFF(recv_video_frames), 1,
 	    1000 },
 	{ "media", "rtp_timeout", KEY_SECONDS, OFF(rtp_timeout), 0, 86400 },
+	{ "media", "rate_per_source", KEY_INT, OFF(rate_per_source), 0,
+	    10000000 },
+	{ "media", "rate_per_stream", KEY_INT, OFF(rate_per_stream), 0,
+	    10000000 },
+	{ "media", "rate_burst", KEY_SECONDS, OFF(rate_burst), 0.01, 10 },
 	{ "record", "dir", KEY_STRING, OFF(record_dir), 0, 0 },
 	{ "record", "slots", KEY_INT, OFF(record_slots), 0, 64 },
 	{ "record", "anyone", KEY_INT, OFF(record_anyone), 0, 1 },
+	{ "web", "listen", KEY_ADDR_OFF, OFF(web_listen), 0, 0 },
+	{ "web", "max_connections", KEY_INT, OFF(web_max_connections), 1,
+	    100000 },
+	{ "web", "max_handshakes", KEY_INT, OFF(web_max_handshakes), 1,
+	    100000 },
+	{ "web", "handshake_timeout", KEY_SECONDS, OFF(web_handshake_timeout),
+	    0.1, 60 },
+	{ "web", "max_message", KEY_INT, OFF(web_max_message), 1024,
+	    16 * 1024 * 1024 },
 	{ "log", "verbose", KEY_INT, OFF(verbose), 0, 2 },
 };
 
@@ -89,11 +107,12 @@ struct config_parse {
 	struct config	*cfg;
 	FILE		*f;
 	int		 line;		/* lines read so far */
-	char		*error;		/* the first error of a handler */
+	char		*error;		/* the first error of ours */
 	int		 error_line;	/* and its line */
 };
 
 static char	*config_read_line(char *, int, void *);
+static void	 config_check_section(struct config_parse *, const char *);
 static char	*config_state_entry(const char *, const char *);
 static int	 config_same(const char *, const char *);
 static int	config_handler(void *, const char *, const char *,
@@ -144,8 +163,16 @@ config_defaults(void)
 	c->recv_audio_buffer = 0.2;
 	c->recv_video_frames = 3;
 	c->rtp_timeout = 0;
+	c->rate_per_source = 20000;	/* packets a second */
+	c->rate_per_stream = 2000;
+	c->rate_burst = 0.5;		/* seconds' worth */
 	c->record_slots = 8;
 	c->record_anyone = 0;
+	c->web_listen = xstrdup(WEB_LISTEN_DEFAULT);
+	c->web_max_connections = 256;
+	c->web_max_handshakes = 32;
+	c->web_handshake_timeout = 5;
+	c->web_max_message = 64 * 1024;
 	/*
 	 * systemd's StateDirectory= (etc/meetd.service: "meet meet/recordings",
 	 * so its recordings entry), then the usual.
@@ -218,6 +245,7 @@ config_copy(const struct config *c)
 	n->known_nodes = config_strdup(c->known_nodes);
 	n->spool = config_strdup(c->spool);
 	n->record_dir = config_strdup(c->record_dir);
+	n->web_listen = config_strdup(c->web_listen);
 	return n;
 }
 
@@ -235,6 +263,7 @@ config_free(struct config *c)
 	free(c->known_nodes);
 	free(c->spool);
 	free(c->record_dir);
+	free(c->web_listen);
 	free(c);
 }
 
@@ -242,20 +271,37 @@ static int
 config_set(struct config *c, const struct config_key *k, const char *value,
     char **cause)
 {
-	char		*end, **sp;
+	struct node_addr na;
+	char		*end, **sp, err[256];
 	long		 l;
 	double		 d;
 
 	switch (k->type) {
 	case KEY_STRING:
 	case KEY_NAME:
+	case KEY_ADDR:
 		if (*value == '\0') {
 			xasprintf(cause, "empty value");
+			return -1;
+		}
+		if (k->type == KEY_ADDR && node_addr_parse(value,
+		    ADDR_DEFAULT_PORT, &na, err, sizeof err) != 0) {
+			xasprintf(cause, "%s", err);
 			return -1;
 		}
 		if (k->type == KEY_NAME && name_valid(value) != 0) {
 			xasprintf(cause, "'%s' is not a name (letters, digits, "
 			    "'.', '_' and '-', 1 to %d)", value, NAME_MAX_LEN);
+			return -1;
+		}
+		sp = (char **)((char *)c + k->offset);
+		free(*sp);
+		*sp = xstrdup(value);
+		return 0;
+	case KEY_ADDR_OFF:
+		if (*value != '\0' && node_addr_parse(value, WEB_DEFAULT_PORT,
+		    &na, err, sizeof err) != 0) {
+			xasprintf(cause, "%s", err);
 			return -1;
 		}
 		sp = (char **)((char *)c + k->offset);
@@ -336,7 +382,36 @@ config_read_line(char *buf, int size, void *arg)
 	n = strspn(buf, " \t");
 	if (n > 0)
 		memmove(buf, buf + n, strlen(buf + n) + 1);
+	config_check_section(p, buf);
 	return buf;
+}
+
+/*
+ * A section header.  inih calls the handler for keys only, so a section
+ * with none, such as a misspelt [chta] left empty, is checked here, on its
+ * own line; a header with no ']' is inih's syntax error.
+ */
+static void
+config_check_section(struct config_parse *p, const char *line)
+{
+	const char	*end;
+	size_t		 i, len;
+
+	if (p->line == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0)
+		line += 3;	/* a byte order mark, which inih skips */
+	if (*line != '[' || (end = strchr(line + 1, ']')) == NULL)
+		return;
+	len = (size_t)(end - line - 1);
+	for (i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
+		if (strlen(config_keys[i].section) == len &&
+		    strncmp(config_keys[i].section, line + 1, len) == 0)
+			return;
+	}
+	if (p->error == NULL) {
+		xasprintf(&p->error, "unknown section [%.*s]", (int)len,
+		    line + 1);
+		p->error_line = p->line;
+	}
 }
 
 static int
@@ -386,10 +461,9 @@ int
 config_load(const char *path, struct config **out, char **cause)
 {
 	struct config_parse	 p;
+	struct stat		 sb;
 	FILE			*f;
-	int			 line;
-	struct node_addr	 na;
-	char			 err[256];
+	int			 line, failed;
 
 	p.cfg = config_defaults();
 	p.line = 0;
@@ -401,29 +475,42 @@ config_load(const char *path, struct config **out, char **cause)
 			config_free(p.cfg);
 			return -1;
 		}
+		/* A directory opens, and reads as an empty file. */
+		if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			xasprintf(cause, "%s: is a directory", path);
+			fclose(f);
+			config_free(p.cfg);
+			return -1;
+		}
 		p.f = f;
 		line = ini_parse_stream(config_read_line, &p, config_handler,
 		    &p);
+		failed = ferror(f);
 		fclose(f);
-		if (line != 0) {
-			/* inih's line is the first error, maybe not ours. */
-			if (p.error == NULL || p.error_line != line) {
+		if (failed) {
+			xasprintf(cause, "%s: cannot read it", path);
+			free(p.error);
+			config_free(p.cfg);
+			return -1;
+		}
+		if (line != 0 || p.error != NULL) {
+			/*
+			 * inih's line is that of its first error, a syntax
+			 * error or a handler's; one of ours may come before.
+			 */
+			if (p.error == NULL || (line != 0 &&
+			    line < p.error_line)) {
 				free(p.error);
 				p.error = xstrdup("syntax error");
+				p.error_line = line;
 			}
-			xasprintf(cause, "%s:%d: %s", path, line, p.error);
+			xasprintf(cause, "%s:%d: %s", path, p.error_line,
+			    p.error);
 			free(p.error);
 			config_free(p.cfg);
 			return -1;
 		}
 		p.cfg->path = xstrdup(path);
-	}
-	if (node_addr_parse(p.cfg->listen, ADDR_DEFAULT_PORT, &na, err,
-	    sizeof err) != 0) {
-		xasprintf(cause, "%s: [node] listen: %s",
-		    path != NULL ? path : "defaults", err);
-		config_free(p.cfg);
-		return -1;
 	}
 	*out = p.cfg;
 	return 0;
@@ -449,11 +536,22 @@ config_apply_reload(struct config *old, struct config *new)
 	if (!config_same(old->known_nodes, new->known_nodes))
 		log_warnx("reload: [node] known_nodes changed; it takes "
 		    "effect at the next start");
+	if (!config_same(old->spool, new->spool)) {
+		log_warnx("reload: [files] spool changed; it takes effect "
+		    "at the next start");
+		free(new->spool);
+		new->spool = xstrdup(old->spool);
+	}
 	if (old->workers != new->workers) {
 		log_warnx("reload: [media] workers changed; it takes effect "
 		    "at the next start");
 		new->workers = old->workers;
 	}
+	if (strcmp(old->web_listen, new->web_listen) != 0)
+		log_warnx("reload: [web] listen changed; it takes effect at "
+		    "the next start");
+	free(new->web_listen);
+	new->web_listen = xstrdup(old->web_listen);
 	free(new->listen);
 	new->listen = xstrdup(old->listen);
 	free(new->socket);

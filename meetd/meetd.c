@@ -18,6 +18,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "meetd.h"
+#include "web.h"
 
 #define DEFAULT_CONFIG	"/etc/meet/meetd.conf"
 
@@ -128,8 +129,8 @@ meetd_shutdown(const char *why)
 	peer_close_all();
 	remote_close_all();
 	client_close_all();
+	web_stop();
 	control_stop();
-	report_sessions_stop();
 	worker_stop();		/* after the rooms: their media ended first */
 	listen_stop();
 	/* A moment for goodbyes to leave the buffers. */
@@ -248,9 +249,16 @@ main(int argc, char **argv)
 		control_stop();
 		fatalx("%s", cause);
 	}
+	/* The default page address is tolerated in use (web.c says why). */
+	if (web_start(cfg->web_listen, strcmp(cfg->web_listen,
+	    WEB_LISTEN_DEFAULT) == 0, &cause) != 0) {
+		listen_stop();
+		control_stop();
+		fatalx("%s", cause);
+	}
 	media_control_start();
 	worker_start(n, fds);
-	report_sessions_start();
+	spool_start();		/* and sweep what a killed run left */
 	sig_term = evsignal_new(base, SIGTERM, meetd_signal, NULL);
 	sig_int = evsignal_new(base, SIGINT, meetd_signal, NULL);
 	sig_hup = evsignal_new(base, SIGHUP, meetd_signal, NULL);

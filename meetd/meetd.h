@@ -54,6 +54,8 @@ struct session;
 struct sha256;
 
 /* config.c */
+#define WEB_DEFAULT_PORT	7780	/* the page's, [web] listen */
+#define WEB_LISTEN_DEFAULT	"127.0.0.1:7780"
 struct config {
 	char		*path;		/* the file read, NULL for defaults */
 	char		*node_name;
@@ -96,6 +98,11 @@ struct config {
 	char		*record_dir;
 	int		 record_slots;
 	int		 record_anyone;
+	char		*web_listen;	/* the page's ADDR:PORT, "": off */
+	int		 web_max_connections;
+	int		 web_max_handshakes;	/* not yet upgraded */
+	double		 web_handshake_timeout;
+	int		 web_max_message;	/* bytes from a browser */
 	int		 verbose;
 };
 /* Each thread has its own copy: a worker's is replaced on reload. */
@@ -242,6 +249,8 @@ int	 cmd_room_call(struct session *, json_t *, int, cmd_call_cb, void *,
 int	 cmd_peer_call(struct peer *, const char *, json_t *, int, cmd_call_cb,
 	    void *, char **);
 void	 cmd_call_forget(void *);
+typedef void (*cmd_run_cb)(uint64_t, int, const char *, const char *, void *);
+void	 cmd_run(struct session *, json_t *, int, cmd_run_cb, void *);
 const char *cmdq_get(struct cmdq *, int);
 
 /* cmd-file.c */
@@ -278,13 +287,8 @@ struct session {
 	struct peer		*peer;		/* a room on another */
 	uint64_t		 remote_id;	/* member id there */
 
-	TAILQ_HEAD(, uplink)	 uplinks;	/* send */
-	TAILQ_HEAD(, downlink)	 downlinks;	/* recv */
-	uint32_t		 mix_ssrc;	/* its mix from another node */
-	struct opuscodec_dec	*mix_dec;
-	struct mstats		 mix_st;
-	uint16_t		 mix_seq;
-	int			 mix_started;
+	TAILQ_HEAD(, stream)	 streams;	/* send and recv */
+	int			 media_far;	/* a worker holds its view */
 	int			 muted_audio;	/* as the room says */
 	int			 muted_video;
 
@@ -294,6 +298,13 @@ struct session {
 	struct cmdq		*joining;	/* a join waiting for entry */
 	int			 give_up;	/* its client went away */
 	TAILQ_HEAD(, cmdq)	 waiters;
+
+	/* A session the node serves itself (a browser, web-client.c): its
+	 * owner is told of every event, and of its end, by these. */
+	void			(*owner_event)(struct session *, json_t *,
+				    void *);
+	void			(*owner_gone)(struct session *, void *);
+	void			*owner;
 
 	TAILQ_ENTRY(session)	 entry;
 	TAILQ_ENTRY(session)	 hentry;	/* by id (session.c) */
@@ -527,6 +538,7 @@ json_t		*spool_json(struct shared_file *);
 json_t		*spool_list(struct room *, struct member *);
 void		 spool_room_end(struct room *);
 void		 spool_free_all(void);
+void		 spool_start(void);
 int		 spool_request(struct remote *, uint64_t, const char *,
 		     json_t *);
 void		 spool_remote_gone(struct remote *);
@@ -609,6 +621,8 @@ int		 listen_udp_address(struct sockaddr_storage *, socklen_t *);
 
 /* media-control.c: a room's media, on the control thread. */
 void		 media_control_start(void);
+struct worker	*media_far_worker(const struct peer *);
+int		 media_far_port(const struct peer *, int);
 uint32_t	 media_new_ssrc(struct room *);
 void		 media_free_ssrc(uint32_t);
 void		 media_member_joined(struct member *);
@@ -636,6 +650,15 @@ void		 media_record_stop(struct room *, const char *);
 json_t		*media_record_status(struct room *);
 void		 media_record_event(struct room *, json_t *);
 json_t		*media_stats_all(uint64_t *);
-void		 media_control_input(struct udp_sock *, uint8_t *, size_t,
-		     const struct sockaddr *, socklen_t, uint64_t, void *);
+
+/* stream.c: send and recv, a session's pipes, as control runs them. */
+struct stream;
+int		 stream_send_start(struct cmdq *, enum media_kind, int, int,
+		     char **);
+int		 stream_recv_start(struct cmdq *, enum media_kind, const char *,
+		     int, int, char **);
+void		 stream_session_gone(struct session *);
+void		 stream_event(struct session *, json_t *);
+void		 stream_send_done(const struct media_report_stream_done *);
+void		 stream_recv_done(const struct media_report_stream_done *);
 #endif

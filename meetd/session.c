@@ -130,8 +130,7 @@ session_new(const char *name, const char *room, const char *where, uid_t uid)
 	s->logsize = (size_t)cfg->session_events;
 	s->log = xcalloc(s->logsize, sizeof *s->log);
 	TAILQ_INIT(&s->waiters);
-	TAILQ_INIT(&s->uplinks);
-	TAILQ_INIT(&s->downlinks);
+	TAILQ_INIT(&s->streams);
 	TAILQ_INSERT_TAIL(&sessions, s, entry);
 	TAILQ_INSERT_TAIL(session_bucket(s->id), s, hentry);
 	return s;
@@ -198,10 +197,12 @@ session_deliver(struct session *s, json_t *ev, int end)
 	slot->seq = s->next_seq++;
 	slot->taken = 0;
 
-	downlink_event(s, ev);
+	stream_event(s, ev);
 	type = json_string_value(json_object_get(ev, "event"));
 	if (type != NULL && strcmp(type, "admitted") == 0)
 		s->state = SESSION_JOINED;
+	if (s->owner_event != NULL)
+		s->owner_event(s, ev, s->owner);
 
 	TAILQ_FOREACH_SAFE(q, &s->waiters, wentry, q1) {
 		if (q->on_event != NULL && q->on_event(q, ev, end))
@@ -231,9 +232,13 @@ session_free(struct session *s)
 	struct cmdq	*q, *q1;
 	size_t		 i;
 
+	/* Its owner lets go of it first: nothing below calls back to it. */
+	if (s->owner_gone != NULL)
+		s->owner_gone(s, s->owner);
+	s->owner_event = NULL;
+	s->owner_gone = NULL;
 	/* Its streams end before it leaves the room. */
-	uplink_session_gone(s);
-	downlink_session_gone(s);
+	stream_session_gone(s);
 	/* Waiters that did not finish on the last event are told now. */
 	TAILQ_FOREACH_SAFE(q, &s->waiters, wentry, q1) {
 		session_remove_waiter(s, q);
