@@ -17,6 +17,7 @@
 #include "addr.h"
 #include "proto.h"
 #include "rtp.h"
+#include "srtpctx.h"
 #include "text.h"
 
 struct cmdq;
@@ -263,6 +264,8 @@ struct media_msg_rtp_peer {
 	char			 send_to[ADDR_HOST_MAX + 8];
 	uint32_t		 audio_ssrc;	/* what it gets */
 	uint32_t		 video_ssrc;
+	int			 srtp;		/* --srtp: both ways */
+	struct srtpctx_key	 srtp_key;
 };
 
 struct media_report_talking {
@@ -542,7 +545,6 @@ void		 downlink_event(struct session *, json_t *);
 json_t		*downlink_stats(struct session *);
 
 /* rtp-peer.c: plain-RTP participants. */
-int		 rtp_peer_add(struct cmdq *, char **);
 void		 rtp_peer_free(struct rtp_peer *);
 void		 rtp_peer_track_gone(struct rtp_peer *, struct track *);
 void		 rtp_peer_mix(struct rtp_peer *, const uint8_t *, size_t,
