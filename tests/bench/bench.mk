@@ -23,7 +23,7 @@ LOADGEN_SRCS = $(D)/loadgen.c $(D)/node.c $(D)/udpio.c $(D)/track.c \
 	       $(D)/report.c $(D)/parts.c
 LOADGEN_OBJS = $(patsubst $(D)/%.c,$(OUT)/%.o,$(LOADGEN_SRCS))
 
-all: $(OUT)/loadgen $(OUT)/refrelay $(OUT)/layers
+all: $(OUT)/loadgen $(OUT)/refrelay $(OUT)/layers $(OUT)/e2ee
 
 $(OUT)/%.o: $(D)/%.c
 	@mkdir -p $(OUT)
@@ -39,6 +39,11 @@ $(OUT)/refrelay: $(OUT)/refrelay.o
 $(OUT)/layers.o: BCFLAGS += $(shell pkg-config --cflags libturbojpeg)
 $(OUT)/layers: $(OUT)/layers.o $(BUILD)/lib/libmeet.a
 	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libturbojpeg) $(BLIBS)
+
+# What end-to-end encryption costs a node (lib/e2ee.c, lib/e2ee-frame.c).
+$(OUT)/e2ee: $(OUT)/e2ee.o $(BUILD)/lib/libmeet.a
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libsodium libcrypto) \
+	    $(BLIBS)
 
 -include $(wildcard $(OUT)/*.d)
 
