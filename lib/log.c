@@ -1,7 +1,9 @@
 /*
  * Logging for every meet program.  log_warn and fatal add strerror(errno);
  * log_warnx and fatalx do not.  Verbosity 0 prints warnings and info, 1 adds
- * debug.
+ * debug.  A log line often names what another node or user sent: its
+ * control characters are escaped (text_escape_buf), so that none reaches a
+ * terminal or splits a line of the journal.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <syslog.h>
 
 #include "log.h"
+#include "text.h"
 
 static const char	*log_name = "meet";
 static int		 log_verbose;
@@ -47,9 +50,15 @@ log_progname(void)
 static void
 log_vwrite(int pri, const char *fmt, va_list ap, const char *error)
 {
-	char	msg[2048];
+	char	raw[2048], msg[4 * sizeof raw];
+	int	n;
 
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* No allocation here: fatal() may be telling of memory running out. */
+	n = vsnprintf(raw, sizeof raw, fmt, ap);
+	if (n < 0)
+		n = 0;
+	text_escape_buf(raw, (size_t)n < sizeof raw ? (size_t)n :
+	    sizeof raw - 1, 0, msg, sizeof msg);
 	if (log_flags & LOG_PRIORITY) {
 		if (error != NULL)
 			fprintf(stderr, "<%d>%s: %s\n", pri, msg, error);

@@ -1,12 +1,16 @@
 /*
  * Validation of names and chat text.  Everything that reaches a room from a
- * user or a peer node passes through here first.
+ * user or a peer node passes through here first; text_escape makes what
+ * did not pass safe to name in an error.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "text.h"
+#include "xmalloc.h"
+
+static size_t	utf8_char_len(const uint8_t *, size_t);
 
 int
 name_valid(const char *s)
@@ -95,26 +99,40 @@ text_check(const char *s, size_t max, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The length of the well-formed UTF-8 character at p (left bytes there), or
+ * 0 when it is none or a C1 control.
+ */
+static size_t
+utf8_char_len(const uint8_t *p, size_t left)
+{
+	size_t	n, k;
+
+	n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 :
+	    (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+	if (n > left)
+		return 0;
+	for (k = 1; n > 1 && k < n; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	}
+	if (n > 1 && utf8_valid((const char *)p, n) != 0)
+		return 0;
+	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+		return 0;		/* C1 controls */
+	return n;
+}
+
 void
 filename_sanitize(const char *in, char *out)
 {
-	const uint8_t	*p = (const uint8_t *)in;
-	size_t		 o = 0, n, k;
+	const uint8_t	*p = (const uint8_t *)in, *end = p + strlen(in);
+	size_t		 o = 0, n;
 
 	while (*p == '.')
 		p++;
 	while (*p != '\0') {
-		/* The length of a well-formed UTF-8 character here, or 0. */
-		n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 :
-		    (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
-		for (k = 1; n > 1 && k < n; k++) {
-			if ((p[k] & 0xc0) != 0x80)
-				n = 0;
-		}
-		if (n > 1 && utf8_valid((const char *)p, n) != 0)
-			n = 0;
-		if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
-			n = 0;		/* C1 controls */
+		n = utf8_char_len(p, (size_t)(end - p));
 		if (o + (n == 0 ? 1 : n) > FILENAME_MAX_LEN)
 			break;
 		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f ||
@@ -130,4 +148,58 @@ filename_sanitize(const char *in, char *out)
 	out[o] = '\0';
 	if (o == 0)
 		snprintf(out, FILENAME_MAX_LEN + 1, "file");
+}
+
+size_t
+text_escape_buf(const char *in, size_t len, int flags, char *out,
+    size_t size)
+{
+	const uint8_t	*p = (const uint8_t *)in, *end = p + len;
+	size_t		 n, o = 0, need;
+	char		 esc[5];
+
+	if (size == 0)
+		return 0;
+	while (p < end) {
+		n = utf8_char_len(p, (size_t)(end - p));
+		if (n == 1 && ((*p < 0x20 && *p != '\t' && !(*p == '\n' &&
+		    (flags & TEXT_ESCAPE_LINES))) || *p == 0x7f))
+			n = 0;
+		if (n > 0) {
+			/* A character, whole or not at all. */
+			if (o + n >= size)
+				break;
+			memcpy(out + o, p, n);
+			o += n;
+			p += n;
+			continue;
+		}
+		/* A control character, or one byte of no character. */
+		if (*p == '\n' || *p == '\r')
+			snprintf(esc, sizeof esc, "\\%c", *p == '\n' ? 'n' :
+			    'r');
+		else
+			snprintf(esc, sizeof esc, "\\x%02x", *p);
+		need = strlen(esc);
+		if (o + need >= size)
+			break;
+		memcpy(out + o, esc, need);
+		o += need;
+		p++;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+char *
+text_escape(const char *in, size_t len, int flags)
+{
+	char	*out;
+	size_t	 size;
+
+	/* At worst each byte becomes four. */
+	size = len * 4 + 1;
+	out = xmalloc(size);
+	text_escape_buf(in, len, flags, out, size);
+	return out;
 }

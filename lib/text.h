@@ -1,6 +1,6 @@
 /*
  * Checks of the names and text people type: room and participant names,
- * chat messages and reactions.
+ * chat messages and reactions; and text from others made safe to print.
  */
 #ifndef MEET_TEXT_H
 #define MEET_TEXT_H
@@ -26,5 +26,21 @@ int	text_check(const char *, size_t, char *, size_t);
  */
 #define FILENAME_MAX_LEN	255
 void	filename_sanitize(const char *, char *);
+/*
+ * Text from someone else (a name, a command, a reason) made safe to put in
+ * an error or a log line: control characters but tab (C0, DEL, and the C1
+ * controls U+0080 to U+009F) and bytes that are not well-formed UTF-8 are
+ * written as \n, \r or \xHH, so that none reaches a terminal; the rest is
+ * as it was.  TEXT_ESCAPE_LINES keeps newlines, for text of several lines.
+ * The caller frees the result.
+ */
+#define TEXT_ESCAPE_LINES	0x1
+char	*text_escape(const char *, size_t, int);
+/*
+ * The same into out (size bytes, NUL-terminated), for who must not
+ * allocate: what does not fit is left off, never half an escape or a
+ * character.  The length written.
+ */
+size_t	 text_escape_buf(const char *, size_t, int, char *, size_t);
 
 #endif

@@ -2,12 +2,13 @@
  * Unit tests for the checks of names and chat text (lib/text.c): name_valid's
  * alphabet and 64-byte limit, utf8_valid on every class of malformed UTF-8,
  * and text_check's length, control character and C1 rules with the byte
- * offset it reports.
+ * offset it reports; text_escape, which no control character passes.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -29,6 +30,11 @@ static void	test_text_control(void **);
 static void	test_text_c1(void **);
 static void	test_text_bad_utf8(void **);
 static void	test_filename_sanitize(void **);
+static void	test_escape_controls(void **);
+static void	test_escape_utf8(void **);
+static void	test_escape_lines(void **);
+static void	test_escape_buf(void **);
+static void	escaped(const char *, size_t, int, const char *);
 static int	utf8(const char *);
 static void	text_refused(const char *, size_t, const char *);
 
@@ -347,6 +353,83 @@ test_filename_sanitize(void **state)
 	assert_int_equal(utf8_valid(out, strlen(out)), 0);
 }
 
+/* text_escape of the bytes of in, with flags, is want. */
+#define ESCAPED(in, flags, want)	escaped(in, sizeof(in) - 1, flags, want)
+
+/* text_escape of len bytes of in, with flags, is want. */
+static void
+escaped(const char *in, size_t len, int flags, const char *want)
+{
+	char	*out;
+
+	out = text_escape(in, len, flags);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+/* What a bad name holds reaches no terminal: ESC, BEL, CR, LF, DEL, NUL. */
+static void
+test_escape_controls(void **state)
+{
+	(void)state;
+	ESCAPED("alice", 0, "alice");
+	ESCAPED("", 0, "");
+	ESCAPED("bad\033[31mname\007", 0, "bad\\x1b[31mname\\x07");
+	ESCAPED("a\r\nb", 0, "a\\r\\nb");
+	ESCAPED("del\177", 0, "del\\x7f");
+	ESCAPED("a\0b", 0, "a\\x00b");
+	/* Tab is no threat; a backslash stays as it is. */
+	ESCAPED("a\tb\\c", 0, "a\tb\\c");
+}
+
+/* UTF-8 stays; C1 controls and stray bytes do not. */
+static void
+test_escape_utf8(void **state)
+{
+	(void)state;
+	ESCAPED("caf\xc3\xa9 \xf0\x9f\x8e\x89", 0,
+	    "caf\xc3\xa9 \xf0\x9f\x8e\x89");
+	/* CSI, the 8-bit ESC [, as UTF-8 and as a raw byte. */
+	ESCAPED("x\xc2\x9b" "31m", 0, "x\\xc2\\x9b31m");
+	ESCAPED("x\x9b" "31m", 0, "x\\x9b31m");
+	ESCAPED("caf\xe9", 0, "caf\\xe9");
+	/* A character cut by the end of the text. */
+	ESCAPED("ok\xe2\x82", 0, "ok\\xe2\\x82");
+	ESCAPED("\xed\xa0\x80", 0, "\\xed\\xa0\\x80");
+	/* Every byte at its worst: four out for one in. */
+	ESCAPED("\001\002", 0, "\\x01\\x02");
+}
+
+/* Lines from another node keep their newlines, and only those. */
+static void
+test_escape_lines(void **state)
+{
+	(void)state;
+	ESCAPED("one\ntwo\n", TEXT_ESCAPE_LINES, "one\ntwo\n");
+	ESCAPED("one\r\n\033]0;x\007\n", TEXT_ESCAPE_LINES,
+	    "one\\r\n\\x1b]0;x\\x07\n");
+}
+
+/* Into a buffer that is too small: cut between characters and escapes. */
+static void
+test_escape_buf(void **state)
+{
+	char	out[8];
+
+	(void)state;
+	assert_int_equal(text_escape_buf("abc\033d", 5, 0, out, 7), 3);
+	assert_string_equal(out, "abc");
+	assert_int_equal(text_escape_buf("abc\033d", 5, 0, out, 8), 7);
+	assert_string_equal(out, "abc\\x1b");
+	assert_int_equal(text_escape_buf("ab\xc3\xa9", 4, 0, out, 4), 2);
+	assert_string_equal(out, "ab");
+	assert_int_equal(text_escape_buf("ab\xc3\xa9", 4, 0, out, 5), 4);
+	assert_string_equal(out, "ab\xc3\xa9");
+	assert_int_equal(text_escape_buf("x", 1, 0, out, 1), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(text_escape_buf("x", 1, 0, out, 0), 0);
+}
+
 int
 main(void)
 {
@@ -366,6 +449,10 @@ main(void)
 		cmocka_unit_test(test_text_c1),
 		cmocka_unit_test(test_text_bad_utf8),
 		cmocka_unit_test(test_filename_sanitize),
+		cmocka_unit_test(test_escape_controls),
+		cmocka_unit_test(test_escape_utf8),
+		cmocka_unit_test(test_escape_lines),
+		cmocka_unit_test(test_escape_buf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
