@@ -3,14 +3,30 @@
  * may fetch what, and the link requests of nodes whose sessions send and
  * fetch files here.
  *
- * A file is stored under its id ([files] spool/ID), never under its name;
- * while it arrives it is ID.part, renamed only once its size and SHA-256
- * match what the sender says.  The name people see is sanitized, and the
- * original is kept only as metadata.  Files go with their room, or [files]
- * keep seconds later.
+ * A file is stored under its id, never under its name, in a folder of this
+ * run of the node ([files] spool/meetd-RUN/ID, RUN the node's run id); while
+ * it arrives it is ID.part, renamed only once its size and SHA-256 match
+ * what the sender says.  The name people see is sanitized, and the original
+ * is kept only as metadata.  Files go with their room, or [files] keep
+ * seconds later, and all of them when the node stops.
+ *
+ * A node that is killed leaves its folder behind, and the next node to
+ * start on the spool removes it.  Several nodes may share a spool (the
+ * default is one a user, and a user may run several nodes), so a folder is
+ * taken to be another node's until that node is known to be gone: each node
+ * holds a flock(2) on its folder for as long as it runs, which the kernel
+ * drops when the process ends, however it ends (a process id, which the
+ * system gives out again, would say less).  A folder whose lock can be
+ * taken is swept: its files of meet's own names, then the folder.  A flock
+ * on the spool itself, held while sweeping and while a node makes and locks
+ * its folder, keeps a node that starts from sweeping the folder of another
+ * that starts with it before that one has locked it.  Nothing else in the
+ * spool is touched.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -25,7 +41,14 @@
 static TAILQ_HEAD(, shared_file) shared_files =
     TAILQ_HEAD_INITIALIZER(shared_files);
 static uint64_t	spool_used;	/* bytes stored and reserved */
+static char	*spool_run;	/* this run's folder, NULL until made */
+static int	 spool_run_fd = -1;	/* the folder, locked while we run */
 
+static int	spool_open_run(char **);
+static void	spool_sweep(int, const char *);
+static int	spool_sweep_run(int, const char *, const char *);
+static int	spool_run_name(const char *);
+static int	spool_file_name(const char *);
 static void	spool_expire(evutil_socket_t, short, void *);
 static void	spool_upload_done(struct xfer *, const char *);
 static void	spool_download_done(struct xfer *, const char *);
@@ -93,10 +116,8 @@ spool_begin(struct member *m, struct member *to, const char *name,
 		    (unsigned long long)spool_used);
 		return NULL;
 	}
-	if (mkdir(cfg->spool, 0700) != 0 && errno != EEXIST) {
-		xasprintf(cause, "spool %s: %s", cfg->spool, strerror(errno));
+	if (spool_run == NULL && spool_open_run(cause) != 0)
 		return NULL;
-	}
 	f = xcalloc(1, sizeof *f);
 	arc4random_buf(rnd, sizeof rnd);
 	for (i = 0; i < 8; i++)
@@ -111,8 +132,8 @@ spool_begin(struct member *m, struct member *to, const char *name,
 		f->to = to->id;
 		snprintf(f->to_name, sizeof f->to_name, "%s", to->name);
 	}
-	xasprintf(&f->path, "%s/%s", cfg->spool, f->id);
-	xasprintf(&f->part, "%s/%s.part", cfg->spool, f->id);
+	xasprintf(&f->path, "%s/%s", spool_run, f->id);
+	xasprintf(&f->part, "%s/%s.part", spool_run, f->id);
 	f->fd = open(f->part, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (f->fd == -1) {
 		xasprintf(cause, "spool %s: %s", f->part, strerror(errno));
@@ -236,7 +257,7 @@ spool_expire(evutil_socket_t fd, short events, void *arg)
 	spool_free(arg);
 }
 
-/* Shutting down: nothing of a room outlives the node. */
+/* Shutting down: nothing of a room outlives the node, nor its folder. */
 void
 spool_free_all(void)
 {
@@ -244,6 +265,172 @@ spool_free_all(void)
 
 	while ((f = TAILQ_FIRST(&shared_files)) != NULL)
 		spool_free(f);
+	if (spool_run != NULL) {
+		if (rmdir(spool_run) != 0)
+			log_warn("spool %s", spool_run);
+		close(spool_run_fd);
+		spool_run_fd = -1;
+		free(spool_run);
+		spool_run = NULL;
+	}
+}
+
+/*
+ * At start: sweep what runs that are over left in the spool, and make this
+ * run's folder.  A spool that cannot be made now is tried again when the
+ * first file comes, which then fails with the reason.
+ */
+void
+spool_start(void)
+{
+	char	*cause;
+
+	if (spool_open_run(&cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+	}
+}
+
+/* [files] spool/meetd-RUN, made, locked and ours: 0, or -1 and *cause. */
+static int
+spool_open_run(char **cause)
+{
+	char	*run;
+	int	 spoolfd, fd;
+
+	if (mkdir(cfg->spool, 0700) != 0 && errno != EEXIST) {
+		xasprintf(cause, "spool %s: %s", cfg->spool, strerror(errno));
+		return -1;
+	}
+	if ((spoolfd = open(cfg->spool, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		xasprintf(cause, "spool %s: %s", cfg->spool, strerror(errno));
+		return -1;
+	}
+	/* Others sweep, or make their folder, after us or before. */
+	while (flock(spoolfd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			xasprintf(cause, "spool %s: flock: %s", cfg->spool,
+			    strerror(errno));
+			close(spoolfd);
+			return -1;
+		}
+	}
+	spool_sweep(spoolfd, cfg->spool);
+	xasprintf(&run, "%s/meetd-%s", cfg->spool, node_id);
+	fd = -1;
+	if ((mkdir(run, 0700) != 0 && errno != EEXIST) ||
+	    (fd = open(run, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		xasprintf(cause, "spool %s: %s", run, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		free(run);
+		close(spoolfd);		/* and its lock */
+		return -1;
+	}
+	close(spoolfd);
+	spool_run = run;
+	spool_run_fd = fd;
+	return 0;
+}
+
+/* The folders of runs that are over, in the spool (spoolfd, locked). */
+static void
+spool_sweep(int spoolfd, const char *spool)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 sb;
+	int		 fd, dupfd, n;
+
+	if ((dupfd = dup(spoolfd)) == -1 || (d = fdopendir(dupfd)) == NULL) {
+		if (dupfd != -1)
+			close(dupfd);
+		log_warn("spool %s: cannot look for what runs that are over "
+		    "left", spool);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!spool_run_name(de->d_name))
+			continue;
+		fd = openat(spoolfd, de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1)
+			continue;
+		/* Another user's is not ours to judge; a held one runs. */
+		if (fstat(fd, &sb) != 0 || sb.st_uid != geteuid() ||
+		    flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			close(fd);
+			continue;
+		}
+		n = spool_sweep_run(fd, spool, de->d_name);
+		if (unlinkat(spoolfd, de->d_name, AT_REMOVEDIR) != 0)
+			log_warn("spool %s/%s: left as it is", spool,
+			    de->d_name);
+		else
+			log_info("spool %s: %d file%s left by a run that is "
+			    "over removed, with its folder %s", spool, n,
+			    n == 1 ? "" : "s", de->d_name);
+		close(fd);
+	}
+	closedir(d);
+}
+
+/* The files of meet's names in a run's folder (fd) removed: how many. */
+static int
+spool_sweep_run(int fd, const char *spool, const char *name)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 dupfd, n = 0;
+
+	if ((dupfd = dup(fd)) == -1 || (d = fdopendir(dupfd)) == NULL) {
+		if (dupfd != -1)
+			close(dupfd);
+		log_warn("spool %s/%s", spool, name);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!spool_file_name(de->d_name))
+			continue;
+		if (unlinkat(fd, de->d_name, 0) == 0)
+			n++;
+		else
+			log_warn("spool %s/%s/%s", spool, name, de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+/* "meetd-" and a run id, 32 hexadecimal digits: a run's folder. */
+static int
+spool_run_name(const char *name)
+{
+	size_t	i;
+
+	if (strncmp(name, "meetd-", 6) != 0)
+		return 0;
+	for (i = 0; i < 32; i++) {
+		if (!((name[6 + i] >= '0' && name[6 + i] <= '9') ||
+		    (name[6 + i] >= 'a' && name[6 + i] <= 'f')))
+			return 0;
+	}
+	return name[6 + i] == '\0';
+}
+
+/* A file id, 16 hexadecimal digits, with .part or alone. */
+static int
+spool_file_name(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < 16; i++) {
+		if (!((name[i] >= '0' && name[i] <= '9') ||
+		    (name[i] >= 'a' && name[i] <= 'f')))
+			return 0;
+	}
+	return name[i] == '\0' || strcmp(name + i, ".part") == 0;
 }
 
 /* --- requests from other nodes --------------------------------------- */
