@@ -2,7 +2,7 @@
 # meetd -n and configuration errors: each names the file, the line and the
 # key; no file at all means embedded defaults.
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 16
 
 cat > "$T/good.conf" <<CONF
 ; a comment
@@ -30,6 +30,20 @@ meetd -n -f "$T/sect.conf" 2>"$T/err"
 check "an unknown section is named" contains "$T/err" "unknown section [nodes]"
 check "a missing -f file is an error" expect_code 1 \
     meetd -n -f "$T/nonexistent.conf"
+meetd -n -f "$T" 2>"$T/err"
+rc=$?
+check "a directory is no configuration (exit $rc)" eval \
+    '[ $rc = 1 ] && contains "$T/err" "$T: is a directory"'
+printf '[chat]\nhistory = 10\n[chta]\n' > "$T/empty.conf"
+meetd -n -f "$T/empty.conf" 2>"$T/err"
+rc=$?
+check "an unknown section with no keys is named, with its line" eval \
+    '[ $rc = 1 ] && contains "$T/err" "empty.conf:3: unknown section [chta]"'
+printf '[node]\nname = n\nlisten = 127.0.0.1:99999\n' > "$T/listen.conf"
+meetd -n -f "$T/listen.conf" 2>"$T/err"
+rc=$?
+check "a bad listen address has its line" eval '[ $rc = 1 ] &&
+    contains "$T/err" "listen.conf:3: [node] listen: 127.0.0.1:99999: bad port"'
 check "-n checks -l too" expect_code 1 meetd -n -l 127.0.0.1:99999
 meetd -n -f "$T/typo.conf" -S "$T/x.sock" 2>/dev/null
 check "-n never starts a daemon" test ! -e "$T/x.sock"

@@ -296,10 +296,14 @@ static void
 test_unknown_section(void **state)
 {
 	(void)state;
-	conf_refused("\n[foo]\nbar = 1\n",
-	    "3: unknown section [foo] (key bar)");
-	conf_refused("[Chat]\nhistory = 1\n",
-	    "2: unknown section [Chat] (key history)");
+	/* On the line of its header. */
+	conf_refused("\n[foo]\nbar = 1\n", "2: unknown section [foo]");
+	conf_refused("[Chat]\nhistory = 1\n", "1: unknown section [Chat]");
+	/* A section with no keys, which inih never shows the handler. */
+	conf_refused("[chta]\n", "1: unknown section [chta]");
+	conf_refused("[chat]\nhistory = 1\n[chta]\n; nothing\n[node]\n",
+	    "3: unknown section [chta]");
+	conf_refused("\xef\xbb\xbf[chta]\n", "1: unknown section [chta]");
 	/* A key before any section. */
 	conf_refused("history = 1\n", "1: unknown section [] (key history)");
 }
@@ -398,17 +402,18 @@ test_empty_value(void **state)
 	    "2: [node] link_grace: '' is not a number of seconds");
 }
 
-/* Checked once the file is read: the file and key, no line. */
+/* Like every key, with its line. */
 static void
 test_bad_listen(void **state)
 {
 	(void)state;
 	conf_refused("[node]\nlisten = host:99999\n",
-	    " [node] listen: host:99999: bad port");
-	conf_refused("[node]\nlisten = [::1\n",
-	    " [node] listen: [::1: missing ]");
+	    "2: [node] listen: host:99999: bad port");
+	conf_refused("[node]\nname = n\nlisten = [::1\n",
+	    "3: [node] listen: [::1: missing ]");
 	conf_refused("[node]\nlisten = :7700\n",
-	    " [node] listen: :7700: bad host");
+	    "2: [node] listen: :7700: bad host");
+	conf_refused("[node]\nlisten =\n", "2: [node] listen: empty value");
 }
 
 static void
@@ -424,6 +429,12 @@ test_missing_file(void **state)
 	assert_string_equal(cause, "/nonexistent/meet/meetd.conf: No such "
 	    "file or directory");
 	free(cause);
+	/* A directory opens, and reads as nothing: it is no configuration. */
+	cause = NULL;
+	assert_int_equal(config_load("/tmp", &c, &cause), -1);
+	assert_ptr_equal(c, (struct config *)0x1);
+	assert_string_equal(cause, "/tmp: is a directory");
+	free(cause);
 }
 
 /* Several errors: the first one, with its own line, is the one told. */
@@ -436,7 +447,11 @@ test_first_error(void **state)
 	conf_refused("[log]\nverbose = 9\n[chat]\nx = 1\n",
 	    "2: [log] verbose: 9 is out of range (0 to 2)");
 	conf_refused("[foo]\na = 1\nb = 2\n[chat]\ny = 1\n",
-	    "2: unknown section [foo] (key a)");
+	    "1: unknown section [foo]");
+	/* An empty section after a syntax error, and before one. */
+	conf_refused("[chat]\nnot a key\n[chta]\n", "2: syntax error");
+	conf_refused("[chta]\n[chat]\nnot a key\n",
+	    "1: unknown section [chta]");
 	/* A bad value before a syntax error. */
 	conf_refused("[chat]\nhistory = x\n[node\n",
 	    "2: [chat] history: 'x' is not a whole number");
