@@ -11,7 +11,9 @@
  * front, so tracks for those who start speaking or showing video later are
  * reserved at the start ([record] slots of each kind) and taken in turn; the
  * subtitle track says who took which.  Clusters last at most a second and
- * every packet is flushed, so a crash loses seconds, not the file.
+ * every packet is flushed, so a crash loses seconds, not the file.  When the
+ * recording stops, record-finish.c copies the file into what a player
+ * expects, without the tracks nobody used.
  *
  * Timestamps come from the media: audio from the mixer's 20 ms ticks, video
  * from each frame's capture time, both since the recording started.  A
@@ -37,6 +39,7 @@
 #include "opuscodec.h"
 
 #include "meetd.h"
+#include "record-finish.h"
 
 #define RECORD_SCREEN_SLOTS	4
 #define RECORD_LINE_MS		4000	/* how long a chat line shows */
@@ -55,6 +58,9 @@ struct rec_slot {
 	int64_t		 last;		/* pts */
 	uint64_t	 tick;		/* of the mixer, at the last */
 	struct opuscodec_enc *enc;	/* for an L16 speaker */
+	uint64_t	 packets;	/* written */
+	int		 width;		/* of the first image, 0 if unknown */
+	int		 height;
 };
 
 struct recorder {
@@ -75,9 +81,6 @@ struct recorder {
 	int			 chat_stream;
 	int64_t			 chat_last;
 	uint64_t		 chat_lines;
-	char			*held;		/* the last line, not yet written */
-	int64_t			 held_pts;
-	struct event		*held_timer;
 	uint64_t		 no_slot;	/* media with no track left */
 
 	SNDFILE			*snd;		/* audio only */
@@ -86,8 +89,9 @@ struct recorder {
 
 static void	record_fail(struct recorder *, const char *);
 static int	record_line(struct recorder *, const char *);
-static int	record_flush_line(struct recorder *, int64_t);
-static void	record_line_due(evutil_socket_t, short, void *);
+static struct record_finish *record_plan(struct recorder *, const char *);
+static void	record_plan_slots(struct record_finish *,
+		    const struct rec_slot *, int, int *, uint64_t *);
 
 /* The Opus identification header Matroska carries (RFC 7845 5.1). */
 static int
@@ -263,7 +267,6 @@ record_open_mkv(struct recorder *rec, char **cause)
 	if ((rec->mix_enc = opuscodec_enc_new(cfg->opus_bitrate, 0,
 	    cause)) == NULL)
 		return -1;
-	rec->held_timer = evtimer_new(base, record_line_due, rec);
 	/* A first packet at once: even a recording stopped at once plays. */
 	snprintf(title, sizeof title, "* recording started");
 	return record_line(rec, title);
@@ -379,9 +382,6 @@ record_free(struct recorder *rec)
 	}
 	if (rec->snd != NULL)
 		sf_close(rec->snd);
-	if (rec->held_timer != NULL)
-		event_free(rec->held_timer);
-	free(rec->held);
 	for (i = 0; rec->speakers != NULL && i < rec->nslots; i++)
 		opuscodec_enc_free(rec->speakers[i].enc);
 	free(rec->speakers);
@@ -392,11 +392,12 @@ record_free(struct recorder *rec)
 	free(rec);
 }
 
-static void
-record_announce(struct recorder *rec, const char *state, const char *by,
-    const char *why)
+/* The room's recording event: state of the file at path, by whom, why. */
+void
+record_announce(struct room_media *rm, const char *path, const char *state,
+    const char *by, const char *why)
 {
-	media_post_record_state(rec->rm, rec->path, state, by, why);
+	media_post_record_state(rm, path, state, by, why);
 }
 
 /*
@@ -463,34 +464,106 @@ record_start(struct room_media *rm, const char *path, const char *by,
 	rm->rec = rec;
 	log_info("room %s: recording to %s (by %s)", rm->name, rec->path,
 	    by);
-	record_announce(rec, "started", by, NULL);
+	record_announce(rm, rec->path, "started", by, NULL);
 	return 0;
 }
 
-/* Stop: finish the file (why NULL) or give up on it (a failure). */
+/*
+ * Stop: finish the file (why NULL) or give up on it (a failure).  A
+ * Matroska file is closed here and handed to record_finish, which says it
+ * stopped once the copy players get is in its place.
+ */
 void
 record_stop(struct room_media *rm, const char *by, const char *why)
 {
-	struct recorder	*rec;
+	struct recorder		*rec;
+	struct record_finish	*fin = NULL;
+	int			 r;
 
 	if ((rec = rm->rec) == NULL)
 		return;
-	if (rec->fmt != NULL && why == NULL) {
-		if (record_flush_line(rec, (int64_t)((now_usec() -
-		    rec->start_wall) / 1000)) != 0)
-			return;		/* that failed, and said so */
-		av_write_trailer(rec->fmt);
-	}
 	rm->rec = NULL;
-	if (why == NULL)
-		log_info("room %s: recording to %s stopped", rm->name,
-		    rec->path);
-	else
+	if (rec->fmt != NULL && why == NULL) {
+		fin = record_plan(rec, by);
+		if ((r = av_write_trailer(rec->fmt)) == 0)
+			r = avio_closep(&rec->fmt->pb);
+		if (r < 0) {
+			/* The file is as a crash leaves it: no copy. */
+			log_warnx("room %s: recording to %s: %s", rm->name,
+			    rec->path, av_err2str(r));
+			record_finish_free(fin);
+			fin = NULL;
+		}
+	}
+	if (why != NULL)
 		log_warnx("room %s: recording to %s failed: %s", rm->name,
 		    rec->path, why);
 	media_post_recording(rm, 0);
-	record_announce(rec, why == NULL ? "stopped" : "failed", by, why);
+	if (fin != NULL)
+		record_finish_start(fin);
+	else {
+		if (why == NULL)
+			log_info("room %s: recording to %s stopped", rm->name,
+			    rec->path);
+		record_announce(rm, rec->path, why == NULL ? "stopped" :
+		    "failed", by, why);
+	}
 	record_free(rec);
+}
+
+/*
+ * What record_finish keeps of rec's tracks: each one something was written
+ * to, and the mix and chat always; the mix and the camera that sent the most
+ * images (else the screen that did) are the tracks players pick.
+ */
+static struct record_finish *
+record_plan(struct recorder *rec, const char *by)
+{
+	struct record_finish	*fin;
+	int			 video = -1;
+	uint64_t		 most = 0;
+
+	fin = record_finish_new(rec->path, rec->rm->id, rec->rm->name, by,
+	    (int64_t)((now_usec() - rec->start_wall) / 1000),
+	    (int)rec->fmt->nb_streams);
+	fin->tracks[rec->mix_stream].keep = 1;
+	fin->tracks[rec->mix_stream].is_default = 1;
+	fin->tracks[rec->chat_stream].keep = 1;
+	fin->tracks[rec->chat_stream].is_default = 1;	/* players show it */
+	fin->chat_stream = rec->chat_stream;
+	record_plan_slots(fin, rec->speakers, rec->nslots, NULL, NULL);
+	record_plan_slots(fin, rec->cameras, rec->nslots, &video, &most);
+	if (video == -1)
+		record_plan_slots(fin, rec->screens, RECORD_SCREEN_SLOTS,
+		    &video, &most);
+	else
+		record_plan_slots(fin, rec->screens, RECORD_SCREEN_SLOTS,
+		    NULL, NULL);
+	if (video != -1)
+		fin->tracks[video].is_default = 1;
+	return fin;
+}
+
+/* Keep the slots that were written to; *best, the one with most packets. */
+static void
+record_plan_slots(struct record_finish *fin, const struct rec_slot *slots,
+    int n, int *best, uint64_t *most)
+{
+	struct record_finish_track	*t;
+	int				 i;
+
+	for (i = 0; i < n; i++) {
+		if (slots[i].packets == 0)
+			continue;
+		t = &fin->tracks[slots[i].stream];
+		t->keep = 1;
+		t->width = slots[i].width;
+		t->height = slots[i].height;
+		if (best != NULL && slots[i].packets > *most) {
+			*best = slots[i].stream;
+			*most = slots[i].packets;
+		}
+	}
 }
 
 static void
@@ -680,7 +753,9 @@ record_speaker(struct room_media *rm, struct track *t, const uint8_t *opus,
 	slot->last = record_audio_pts(rec, mono, slot->last,
 	    slot->tick + 1 == tick);
 	slot->tick = tick;
-	record_write(rec, slot->stream, opus, len, slot->last, MIXER_FRAME);
+	if (record_write(rec, slot->stream, opus, len, slot->last,
+	    MIXER_FRAME) == 0)
+		slot->packets++;
 }
 
 /* A whole image of a camera or screen, captured at wall (usec). */
@@ -706,53 +781,25 @@ record_video(struct room_media *rm, struct track *t, const uint8_t *jpeg,
 	if (slot->last >= 0 && pts <= slot->last)
 		pts = slot->last + 1;
 	slot->last = pts;
-	record_write(rec, slot->stream, jpeg, len, pts, 0);
+	if (slot->packets == 0 && t->width != 0) {
+		/* The size the finished file's track declares. */
+		slot->width = t->width;
+		slot->height = t->height;
+	}
+	if (record_write(rec, slot->stream, jpeg, len, pts, 0) == 0)
+		slot->packets++;
 }
 
 /*
- * Write the line held back, shown until until (ms) but for no longer than
- * RECORD_LINE_MS: a line is held until the next one or its time is up, so
- * that no line runs past the end of the recording.  0, or -1 when the
- * recording failed.
+ * A line of the subtitle track, now, shown for RECORD_LINE_MS: written at
+ * once, so that a crash keeps it; lines that come close together overlap,
+ * as chat does, and record_finish ends the last ones with the recording.
+ * 0, or -1 when the recording failed.
  */
-static int
-record_flush_line(struct recorder *rec, int64_t until)
-{
-	char	*text = rec->held;
-	int64_t	 duration;
-	int	 r;
-
-	if (text == NULL)
-		return 0;
-	rec->held = NULL;
-	evtimer_del(rec->held_timer);
-	duration = until - rec->held_pts;
-	if (duration > RECORD_LINE_MS)
-		duration = RECORD_LINE_MS;
-	if (duration < 1)
-		duration = 1;
-	r = record_write(rec, rec->chat_stream, (const uint8_t *)text,
-	    strlen(text), rec->held_pts, duration);
-	free(text);
-	return r;
-}
-
-static void
-record_line_due(evutil_socket_t fd, short events, void *arg)
-{
-	struct recorder	*rec = arg;
-
-	(void)fd;
-	(void)events;
-	record_flush_line(rec, rec->held_pts + RECORD_LINE_MS);
-}
-
-/* A line of the subtitle track, now: 0, or -1 when the recording failed. */
 static int
 record_line(struct recorder *rec, const char *text)
 {
-	struct timeval	tv = { RECORD_LINE_MS / 1000, 0 };
-	int64_t		pts;
+	int64_t	pts;
 
 	if (rec->fmt == NULL)
 		return 0;
@@ -760,14 +807,10 @@ record_line(struct recorder *rec, const char *text)
 	if (pts <= rec->chat_last)
 		pts = rec->chat_last + 1;
 	rec->chat_last = pts;
-	if (record_flush_line(rec, pts) != 0)
-		return -1;
 	if (text[0] != '*')
 		rec->chat_lines++;
-	rec->held = xstrdup(text);
-	rec->held_pts = pts;
-	evtimer_add(rec->held_timer, &tv);
-	return 0;
+	return record_write(rec, rec->chat_stream, (const uint8_t *)text,
+	    strlen(text), pts, RECORD_LINE_MS);
 }
 
 /* An event of the room, as the subtitle track shows it. */
