@@ -3,8 +3,12 @@
  * the Argon2id root that a member's node computes once per room, the keys
  * derived at a sender's first frame, and sealing and opening an Opus
  * packet (100 bytes), a 640x480 JPEG (40 KB) and a shared file's 64 KiB
- * chunk.  Each figure is the median of ROUNDS runs, on one thread, in
- * microseconds per operation; nothing is judged.
+ * chunk.  Then what a receiving node spends on a room of MIX_SPEAKERS
+ * speakers whose audio the hub forwards unmixed: per 20 ms, open each
+ * speaker's packet, decode it (lib/opuscodec.c) and add it into the mix,
+ * beside the same without the opening.  Each figure is the median of
+ * ROUNDS runs, on one thread, in microseconds per operation; nothing is
+ * judged.
  *
  *	make -f tests/bench/bench.mk [BUILD=build] build/bench/e2ee
  *	build/bench/e2ee [-n scale]
@@ -12,6 +16,7 @@
 #include <sys/types.h>
 
 #include <err.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +25,13 @@
 #include <unistd.h>
 
 #include "e2ee.h"
+#include "opuscodec.h"
 
 #define ROUNDS		7
 #define OPUS_LEN	100
 #define JPEG_LEN	40000
+#define MIX_SPEAKERS	10
+#define MIX_TICKS	250		/* 5 s of 20 ms frames */
 
 struct bench_case {
 	const char	*name;
@@ -38,6 +46,9 @@ static double	 bench_median(double *, size_t);
 static void	 bench_kdf(void);
 static void	 bench_derive(const uint8_t *, long);
 static void	 bench_frames(const uint8_t *, const struct bench_case *, long);
+static void	 bench_mix(const uint8_t *);
+static double	 bench_mix_round(const uint8_t *, uint8_t (*)[OPUS_LEN * 4],
+		    size_t *, int);
 
 static const struct bench_case bench_cases[] = {
 	{ "Opus packet", OPUS_LEN, 0, 200000 },
@@ -194,6 +205,123 @@ bench_frames(const uint8_t *secret, const struct bench_case *bc, long iters)
 	free(pt);
 }
 
+/*
+ * One round of MIX_TICKS ticks: each tick, for each speaker, open (when
+ * sealed) and decode its packet and add it into the mix, then clip.  The
+ * mean time of a tick.
+ */
+static double
+bench_mix_round(const uint8_t *secret, uint8_t (*pkt)[OPUS_LEN * 4],
+    size_t *len, int sealed)
+{
+	struct opuscodec_dec	*dec[MIX_SPEAKERS];
+	struct e2ee_keyring	*kr;
+	struct e2ee_opened	 info;
+	uint8_t			 meta[4], plain[OPUS_LEN * 4];
+	int16_t			 pcm[OPUSCODEC_FRAME], out[OPUSCODEC_FRAME];
+	int32_t			 acc[OPUSCODEC_FRAME];
+	double			 t0, t;
+	size_t			 mlen, plen, k, i, j;
+	char			*cause = NULL;
+	int			 sp, r;
+
+	kr = e2ee_keyring_new(2);
+	e2ee_keyring_add_epoch(kr, 1, secret);
+	for (sp = 0; sp < MIX_SPEAKERS; sp++) {
+		e2ee_keyring_add_sender(kr, (uint32_t)sp + 1);
+		if ((dec[sp] = opuscodec_dec_new(&cause)) == NULL)
+			errx(1, "opuscodec_dec_new: %s", cause);
+	}
+	mlen = e2ee_meta_audio(meta, sizeof meta, 0x90);
+	t0 = bench_now();
+	for (k = 0; k < MIX_TICKS; k++) {
+		memset(acc, 0, sizeof acc);
+		for (sp = 0; sp < MIX_SPEAKERS; sp++) {
+			i = k * MIX_SPEAKERS + (size_t)sp;
+			if (sealed) {
+				r = e2ee_open(kr, meta, mlen, pkt[i], len[i],
+				    plain, sizeof plain, &plen, &info);
+				if (r != 0)
+					errx(1, "e2ee_open: %s",
+					    e2ee_strerror(r));
+			} else {
+				memcpy(plain, pkt[i], len[i]);
+				plen = len[i];
+			}
+			if (opuscodec_decode(dec[sp], plain, plen, pcm) < 0)
+				errx(1, "opuscodec_decode failed");
+			for (j = 0; j < OPUSCODEC_FRAME; j++)
+				acc[j] += pcm[j];
+		}
+		for (j = 0; j < OPUSCODEC_FRAME; j++) {
+			out[j] = (int16_t)(acc[j] > INT16_MAX ? INT16_MAX :
+			    acc[j] < INT16_MIN ? INT16_MIN : acc[j]);
+		}
+	}
+	t = (bench_now() - t0) / MIX_TICKS;
+	if (out[0] == 12345)
+		printf(" ");	/* the mix is used: not optimized away */
+	for (sp = 0; sp < MIX_SPEAKERS; sp++)
+		opuscodec_dec_free(dec[sp]);
+	e2ee_keyring_free(kr);
+	return t;
+}
+
+static void
+bench_mix(const uint8_t *secret)
+{
+	struct opuscodec_enc	*enc;
+	struct e2ee_sender	*s;
+	static uint8_t		 plain[MIX_TICKS * MIX_SPEAKERS][OPUS_LEN * 4];
+	static uint8_t		 sealed[MIX_TICKS * MIX_SPEAKERS][OPUS_LEN * 4];
+	static size_t		 plen[MIX_TICKS * MIX_SPEAKERS];
+	static size_t		 slen[MIX_TICKS * MIX_SPEAKERS];
+	int16_t			 pcm[OPUSCODEC_FRAME];
+	uint8_t			 meta[4];
+	double			 tp[ROUNDS], ts[ROUNDS];
+	size_t			 mlen, k, i, j;
+	char			*cause = NULL;
+	int			 sp, n;
+
+	/* Each speaker a tone of its own, encoded once at 32 kbit/s. */
+	mlen = e2ee_meta_audio(meta, sizeof meta, 0x90);
+	for (sp = 0; sp < MIX_SPEAKERS; sp++) {
+		if ((enc = opuscodec_enc_new(32000, 0, &cause)) == NULL)
+			errx(1, "opuscodec_enc_new: %s", cause);
+		s = e2ee_sender_new(secret, e2ee_kid((uint32_t)sp + 1,
+		    E2EE_STREAM_AUDIO, 1), &cause);
+		if (s == NULL)
+			errx(1, "e2ee_sender_new: %s", cause);
+		for (k = 0; k < MIX_TICKS; k++) {
+			for (j = 0; j < OPUSCODEC_FRAME; j++) {
+				pcm[j] = (int16_t)(3000 * ((int)((k *
+				    OPUSCODEC_FRAME + j) * (200 + 50 *
+				    (size_t)sp) / 24000) % 2 ? 1 : -1));
+			}
+			i = k * MIX_SPEAKERS + (size_t)sp;
+			n = opuscodec_encode(enc, pcm, plain[i],
+			    sizeof plain[i]);
+			if (n < 0)
+				errx(1, "opuscodec_encode failed");
+			plen[i] = (size_t)n;
+			if (e2ee_seal(s, meta, mlen, plain[i], plen[i],
+			    sealed[i], sizeof sealed[i], &slen[i]) != 0)
+				errx(1, "e2ee_seal failed");
+		}
+		e2ee_sender_free(s);
+		opuscodec_enc_free(enc);
+	}
+	for (k = 0; k < ROUNDS; k++) {
+		tp[k] = bench_mix_round(secret, plain, plen, 0);
+		ts[k] = bench_mix_round(secret, sealed, slen, 1);
+	}
+	printf("%-28s %10.2f us plain %7.2f us sealed  (a 20 ms tick, "
+	    "%.2f%% / %.2f%% of a core)\n", "local mix of 10 speakers",
+	    bench_median(tp, ROUNDS) * 1e6, bench_median(ts, ROUNDS) * 1e6,
+	    bench_median(tp, ROUNDS) / 0.02 * 100,
+	    bench_median(ts, ROUNDS) / 0.02 * 100);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -222,5 +350,6 @@ main(int argc, char **argv)
 		iters = (long)((double)bench_cases[i].iters * scale) + 1;
 		bench_frames(secret, &bench_cases[i], iters);
 	}
+	bench_mix(secret);
 	return 0;
 }
