@@ -30,6 +30,7 @@ static struct member *room_next_host(struct room *);
 static int	room_check_token(struct room *, const struct room_params *,
 		    int *, char **);
 static void	room_tell_hosts(struct room *, json_t *);
+static void	room_node_string(struct remote *, char *, size_t);
 
 struct room *
 room_find(const char *name)
@@ -253,6 +254,31 @@ room_free(struct room *r)
 }
 
 /*
+ * This node, as an error for a participant here (rem NULL) or on the node
+ * of rem names it: that one did not type this node's address, so it is told
+ * the node's name and the address it reached.
+ */
+static void
+room_node_string(struct remote *rem, char *buf, size_t len)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof ss;
+	char			 addr[ADDR_HOST_MAX + 8];
+	evutil_socket_t		 fd;
+
+	if (rem == NULL) {
+		snprintf(buf, len, "this node");
+		return;
+	}
+	if (rem->link != NULL && (fd = bufferevent_getfd(rem->link->bev)) !=
+	    -1 && getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0) {
+		sockaddr_string((struct sockaddr *)&ss, addr, sizeof addr);
+		snprintf(buf, len, "node %s at %s", cfg->node_name, addr);
+	} else
+		snprintf(buf, len, "node %s", cfg->node_name);
+}
+
+/*
  * Put a participant into a room: create it (as host) or join it.  The
  * member is reached through session s on this node, or through rem.
  * Returns 0 when joined, 1 when waiting in the lobby, or -1 when refused,
@@ -268,6 +294,7 @@ room_enter(const struct room_params *p, struct session *s,
 	struct room	*r;
 	struct member	*m;
 	json_t		*ev;
+	char		 node[NAME_MAX_LEN + ADDR_HOST_MAX + 32];
 	int		 max, cohost = 0;
 
 	r = room_find(p->room);
@@ -278,8 +305,9 @@ room_enter(const struct room_params *p, struct session *s,
 			return -1;
 		}
 		if (room_count() >= (u_int)cfg->max_rooms) {
-			xasprintf(cause, "this node has its maximum of %d "
-			    "rooms", cfg->max_rooms);
+			room_node_string(rem, node, sizeof node);
+			xasprintf(cause, "%s has its maximum of %d rooms", node,
+			    cfg->max_rooms);
 			*code = EXIT_REFUSED;
 			return -1;
 		}
@@ -310,7 +338,8 @@ room_enter(const struct room_params *p, struct session *s,
 	}
 
 	if (r == NULL) {
-		xasprintf(cause, "no room %s on this node", p->room);
+		room_node_string(rem, node, sizeof node);
+		xasprintf(cause, "no room %s on %s", p->room, node);
 		*code = EXIT_REFUSED;
 			return -1;
 	}
