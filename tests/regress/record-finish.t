@@ -16,7 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v ffmpeg >/dev/null || skip_all "no ffmpeg"
 command -v ffprobe >/dev/null || skip_all "no ffprobe"
-plan 17
+plan 18
 
 printf '[record]\ndir = %s\nslots = 2\n' "$T/rec" > "$T/A.conf"
 start_node A -f "$T/A.conf"
@@ -153,6 +153,10 @@ ctl C create q --as dave > /dev/null
 ctl C -s dave record start -o q.mkv > /dev/null
 ctl C -s dave say "nobody else came"
 stop_node C
+wait "$pid_C" 2> /dev/null
+rc=$?
+check "C shuts down cleanly (exit $rc, no sanitizer report)" eval \
+    '[ "$rc" = 0 ] && ! grep -Eq "Sanitizer|runtime error" "$T/C.log"'
 q=$T/rec/q.mkv
 ffprobe -v warning -show_entries stream=index,codec_type -of csv=p=0 "$q" \
     > "$T/q.streams" 2> "$T/q.err"
