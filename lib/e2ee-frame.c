@@ -870,7 +870,8 @@ e2ee_file_open_chunk(struct e2ee_file *f, struct e2ee_keyring *kr,
 	r = e2ee_open(kr, meta, mlen, in, len, out, size, outlen, info);
 	if (r != 0)
 		return r;
-	if (*outlen > E2EE_FILE_CHUNK || (!last && *outlen != E2EE_FILE_CHUNK)) {
+	if (*outlen > E2EE_FILE_CHUNK ||
+	    (!last && *outlen != E2EE_FILE_CHUNK)) {
 		explicit_bzero(out, *outlen);
 		return E2EE_ERR_MALFORMED;
 	}

@@ -42,7 +42,9 @@
  *	bits 0-15	the epoch, modulo 65536
  *	bits 16-19	the stream (enum e2ee_stream)
  *	bits 20-43	the sender: 24 random bits that the member's node draws
- *			when it joins, unique among the room's members
+ *			when it joins, unique among the room's members (a
+ *			node draws again when its id is taken, and takes no
+ *			roster in which two members claim one)
  *
  * The sender id is drawn by the sender's own node, never assigned by the
  * hub, so that the hub cannot give two senders one key and make them reuse
@@ -94,7 +96,8 @@
  * Argon2id's cost, fixed: a member's node and the others must agree, so it
  * is not configurable.  RFC 9106's second recommended option (3 passes over
  * 64 MiB), with libsodium's one lane: about 85 ms on the machine where it
- * was chosen (a 2-core x86-64 VM), memory that is freed at once after.
+ * was chosen (a 2-core x86-64 VM; 150 ms while others loaded it), memory
+ * that is freed at once after.
  */
 #define E2EE_PWHASH_OPSLIMIT	3ULL
 #define E2EE_PWHASH_MEMLIMIT	((size_t)64 * 1024 * 1024)
@@ -118,7 +121,9 @@ enum e2ee_stream {
 
 /*
  * Results: 0, or one of these (e2ee_strerror names them), apart so that a
- * node counts drops by reason and raises `undecryptable' for the first two.
+ * node counts drops by reason, and raises `undecryptable' naming the sender
+ * for the first three when they last (a wrong passphrase is
+ * E2EE_ERR_AUTH), never for a replay or a malformed frame.
  */
 #define E2EE_ERR_EPOCH		-1	/* no secret for the KID's epoch */
 #define E2EE_ERR_KID		-2	/* a sender or stream not known */

@@ -5,9 +5,10 @@
  * selector says, as a frame to open with the audio, video or chat
  * metadata, a shared file (preamble and chunks, cut where the chunk
  * lengths say), or a sealed epoch salt.  One keyring, new for each input,
- * holds the frames' windows across its pieces.  Every result must be one e2ee_strerror
- * names; what parses as a header must encode back to the same bytes; what
- * opens must be shorter than what was opened, by the header and tag.
+ * holds the frames' windows across its pieces.  Every result must be one
+ * that e2ee_strerror names; what parses as a header must encode back to
+ * the same bytes; what opens must be shorter than what was opened, by the
+ * header and tag.
  */
 #include <stdint.h>
 #include <stdlib.h>
