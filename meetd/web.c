@@ -52,6 +52,7 @@ struct web_conn {
 	char			 addr[ADDR_HOST_MAX + 8];
 	enum web_state		 state;
 	int			 handshake;	/* counted in web_nhandshakes */
+	int			 lingering;	/* written all, reads to EOF */
 	struct event		*timer;		/* deadline, ping, close */
 	uint64_t		 last_rx;	/* usec */
 	struct ws_reader	 reader;
@@ -323,6 +324,7 @@ web_fail(struct web_conn *c, const char *why)
 		return;		/* already on its way out */
 	log_warnx("web: %s: %s", c->addr, why);
 	c->state = WEB_CLOSING;
+	c->lingering = 1;	/* nothing more is read or written */
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	evbuffer_drain(out, evbuffer_get_length(out));
 	timer_start(c->timer, 0);
@@ -348,15 +350,27 @@ web_read(struct bufferevent *bev, void *arg)
 	}
 }
 
-/* Everything queued went out: a connection that is closing is done. */
+/*
+ * Everything queued went out: a connection that is closing says it is done
+ * writing and reads what is left until the peer closes, or for a moment.
+ * Closed at once with unread input, the kernel would reset it, and the
+ * peer might lose the answer it was just sent.
+ */
 static void
 web_written(struct bufferevent *bev, void *arg)
 {
 	struct web_conn	*c = arg;
 
-	(void)bev;
-	if (c->state == WEB_CLOSING)
+	if (c->state != WEB_CLOSING || c->lingering)
+		return;
+	c->lingering = 1;
+	if (shutdown(bufferevent_getfd(bev), SHUT_WR) != 0) {
 		web_free(c);
+		return;
+	}
+	bufferevent_setwatermark(bev, EV_READ, 0, 0);
+	bufferevent_enable(bev, EV_READ);
+	timer_start(c->timer, WEB_CLOSE_WAIT);
 }
 
 static void
