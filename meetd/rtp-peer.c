@@ -297,11 +297,14 @@ rtp_peer_input(struct udp_sock *u, uint8_t *buf, size_t len,
 		p->drops[DROP_SOURCE]++;
 		return;
 	}
-	if (p->srtp && (p->srtp_in == NULL ||
-	    (error = srtpctx_unprotect(p->srtp_in, buf, &len)) != 0)) {
-		p->drops[p->srtp_in == NULL ? DROP_AUTH :
-		    rtp_peer_srtp_drop(error)]++;
-		return;
+	if (p->srtp) {
+		/* Without its context nothing can authenticate. */
+		error = p->srtp_in == NULL ? SRTPCTX_ERR_AUTH :
+		    srtpctx_unprotect(p->srtp_in, buf, &len);
+		if (error != 0) {
+			p->drops[rtp_peer_srtp_drop(error)]++;
+			return;
+		}
 	}
 	if (rtp_parse(buf, len, &h) != 0) {
 		p->drops[DROP_MALFORMED]++;
@@ -373,11 +376,13 @@ rtp_peer_rtcp_input(struct rtp_peer *p, uint8_t *buf, size_t len,
 		p->drops[DROP_SOURCE]++;
 		return;
 	}
-	if (p->srtp && (p->srtp_in == NULL ||
-	    (error = srtpctx_unprotect_rtcp(p->srtp_in, buf, &len)) != 0)) {
-		p->drops[p->srtp_in == NULL ? DROP_AUTH :
-		    rtp_peer_srtp_drop(error)]++;
-		return;
+	if (p->srtp) {
+		error = p->srtp_in == NULL ? SRTPCTX_ERR_AUTH :
+		    srtpctx_unprotect_rtcp(p->srtp_in, buf, &len);
+		if (error != 0) {
+			p->drops[rtp_peer_srtp_drop(error)]++;
+			return;
+		}
 	}
 	/* A malformed compound packet gets no callback at all. */
 	if (rtcp_parse(buf, len, rtp_peer_rtcp_packet, p) < 0) {
