@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
@@ -58,6 +59,8 @@ struct e2ee_keyring {
 	size_t			 max_epochs;
 	struct e2ee_epoch	*epochs;	/* oldest first */
 	size_t			 nepochs;
+	int			 any_epoch;
+	uint32_t		 newest;	/* the highest epoch added */
 	uint32_t		*senders;	/* sorted */
 	size_t			 nsenders;
 	struct e2ee_recv	**recv;		/* sorted by KID */
@@ -489,17 +492,31 @@ e2ee_keyring_add_epoch(struct e2ee_keyring *kr, uint32_t epoch,
 	struct e2ee_epoch	*ep;
 
 	/*
-	 * One epoch per KID value: a secret given again for the epoch, or
-	 * for one 65536 epochs away, replaces what was held, and the keys
-	 * derived from it go.
+	 * An epoch's keys start with fresh replay windows, so an epoch comes
+	 * once and in order: the same secret again (a box the hub sent
+	 * twice) changes nothing, another secret for an epoch held is
+	 * refused, and so is an epoch older than one added before (a box
+	 * kept back and sent again), lest the frames of it be replayed.
 	 */
-	if ((ep = e2ee_keyring_epoch(kr, epoch & E2EE_EPOCH_MASK)) != NULL)
+	if ((ep = e2ee_keyring_epoch(kr, epoch & E2EE_EPOCH_MASK)) != NULL &&
+	    ep->epoch == epoch) {
+		if (CRYPTO_memcmp(ep->secret, secret, E2EE_SECRET_LEN) == 0)
+			return 0;
+		return E2EE_ERR_FAIL;
+	}
+	if (kr->any_epoch && epoch < kr->newest)
+		return E2EE_ERR_REPLAY;
+
+	/* One epoch per KID value: one 65536 epochs older goes. */
+	if (ep != NULL)
 		e2ee_keyring_drop_epoch(kr, ep->epoch);
 	if (kr->nepochs == kr->max_epochs)
 		e2ee_keyring_drop_epoch(kr, kr->epochs[0].epoch);
 	ep = &kr->epochs[kr->nepochs++];
 	ep->epoch = epoch;
 	memcpy(ep->secret, secret, E2EE_SECRET_LEN);
+	kr->any_epoch = 1;
+	kr->newest = epoch;
 	return 0;
 }
 

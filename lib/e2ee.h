@@ -291,7 +291,10 @@ int		 e2ee_seal(struct e2ee_sender *, const uint8_t *, size_t,
 /*
  * A keyring: the epoch secrets a member's node holds (up to max, the oldest
  * forgotten first) and the senders it knows; each KID's key is derived at
- * its first frame and kept.  Opening checks, in order: the header
+ * its first frame and kept.  Epochs are added in order: adding the one
+ * held again with its secret does nothing, with another secret is
+ * E2EE_ERR_FAIL, and one older than the newest added is E2EE_ERR_REPLAY
+ * (its frames would open again under fresh windows).  Opening checks, in order: the header
  * (E2EE_ERR_MALFORMED), the epoch (E2EE_ERR_EPOCH), the sender and stream
  * (E2EE_ERR_KID), the CTR against the KID's replay window (E2EE_ERR_REPLAY,
  * except for E2EE_STREAM_FILE, which is fetched again at will and whose

@@ -61,6 +61,7 @@ static void	test_file_chunks(void **);
 static void	test_file_attacks(void **);
 static void	test_meta(void **);
 static void	test_keyring_bounds(void **);
+static void	test_epoch_order(void **);
 static void	test_ctr_spent(void **);
 static void	hex(const char *, uint8_t *, size_t);
 static void	passphrase(struct e2ee_passphrase *, const char *);
@@ -821,6 +822,7 @@ test_leave_and_join(void **state)
 	assert_int_equal(open_audio(c, 0, f2, l2, out, &olen, &info),
 	    E2EE_ERR_AUTH);
 	/* Epoch 1's secret itself, taken for epoch 2: no better. */
+	e2ee_keyring_drop_epoch(c, 2);
 	assert_int_equal(e2ee_keyring_add_epoch(c, 2, e1), 0);
 	assert_int_equal(open_audio(c, 0, f2, l2, out, &olen, &info),
 	    E2EE_ERR_AUTH);
@@ -842,9 +844,13 @@ test_leave_and_join(void **state)
 	    E2EE_ERR_EPOCH);
 	/* D's best guesses for epoch 2, from its own salt and secret. */
 	assert_int_equal(e2ee_epoch_secret(root, 2, salt3, guess), 0);
+	e2ee_keyring_free(d);
+	d = e2ee_keyring_new(0);
+	assert_int_equal(e2ee_keyring_add_sender(d, 0xa), 0);
 	assert_int_equal(e2ee_keyring_add_epoch(d, 2, guess), 0);
 	assert_int_equal(open_audio(d, 0, f2, l2, out, &olen, &info),
 	    E2EE_ERR_AUTH);
+	e2ee_keyring_drop_epoch(d, 2);
 	assert_int_equal(e2ee_keyring_add_epoch(d, 2, e3), 0);
 	assert_int_equal(open_audio(d, 0, f2, l2, out, &olen, &info),
 	    E2EE_ERR_AUTH);
@@ -1296,6 +1302,50 @@ test_keyring_bounds(void **state)
 	}
 }
 
+/*
+ * A salt box the hub sends twice, or keeps back and sends later, must not
+ * start an epoch's replay windows afresh.
+ */
+static void
+test_epoch_order(void **state)
+{
+	uint8_t			 root[32], e1[32], e2[32], pt[OPUS_LEN];
+	uint8_t			 ct[OPUS_LEN + E2EE_OVERHEAD_MAX];
+	uint8_t			 out[sizeof ct];
+	struct e2ee_sender	*s;
+	struct e2ee_keyring	*kr;
+	struct e2ee_opened	 info;
+	size_t			 len, olen;
+
+	(void)state;
+	memset(pt, 6, sizeof pt);
+	root_of("order", "room", room_id, root);
+	epoch_of(root, 1, 1, e1);
+	epoch_of(root, 2, 2, e2);
+	s = sender(e1, 0x61, E2EE_STREAM_AUDIO, 1);
+	seal_audio(s, 0, pt, sizeof pt, ct, &len);
+	kr = keyring(1, e1, 0x61);
+	assert_int_equal(open_audio(kr, 0, ct, len, out, &olen, &info), 0);
+
+	/* Epoch 1 again, same secret: nothing changes, the replay fails. */
+	assert_int_equal(e2ee_keyring_add_epoch(kr, 1, e1), 0);
+	assert_int_equal(open_audio(kr, 0, ct, len, out, &olen, &info),
+	    E2EE_ERR_REPLAY);
+	/* Another secret for epoch 1: refused. */
+	assert_int_equal(e2ee_keyring_add_epoch(kr, 1, e2), E2EE_ERR_FAIL);
+	assert_int_equal(open_audio(kr, 0, ct, len, out, &olen, &info),
+	    E2EE_ERR_REPLAY);
+
+	/* On to epoch 2, epoch 1 dropped: epoch 1 cannot come back. */
+	assert_int_equal(e2ee_keyring_add_epoch(kr, 2, e2), 0);
+	e2ee_keyring_drop_epoch(kr, 1);
+	assert_int_equal(e2ee_keyring_add_epoch(kr, 1, e1), E2EE_ERR_REPLAY);
+	assert_int_equal(open_audio(kr, 0, ct, len, out, &olen, &info),
+	    E2EE_ERR_EPOCH);
+	e2ee_keyring_free(kr);
+	e2ee_sender_free(s);
+}
+
 /* The last CTR seals once; after it the sender refuses. */
 static void
 test_ctr_spent(void **state)
@@ -1345,6 +1395,7 @@ main(void)
 		cmocka_unit_test(test_file_attacks),
 		cmocka_unit_test(test_meta),
 		cmocka_unit_test(test_keyring_bounds),
+		cmocka_unit_test(test_epoch_order),
 		cmocka_unit_test(test_ctr_spent),
 	};
 
