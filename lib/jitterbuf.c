@@ -26,6 +26,7 @@
 #define JB_WINDOW	50	/* pops (a second) between two drops */
 #define JB_SHRINK_USEC	200	/* target fall per pop: 10 ms a second */
 #define JB_FORCE_AHEAD	3	/* more ahead than this drops a loud one */
+#define JB_FORCE_WINDOWS 3	/* and so do this many windows ahead */
 
 struct jb_slot {
 	int		 used;
@@ -56,12 +57,14 @@ struct jitterbuf {
 
 	int		 have_transit;
 	uint32_t	 transit;	/* last packet's, in clock units */
+	uint64_t	 last_arrival;	/* usec */
 	uint32_t	 jitter;	/* times 16, clock units (A.8) */
 	u_int		 target;	/* usec */
 
 	u_int		 window;	/* pops since a start or a drop */
 	u_int		 min_span;	/* smallest span over the window */
 	u_int		 ahead;		/* frames ahead over the last window */
+	u_int		 ahead_windows;	/* windows in a row found ahead */
 
 	struct jitterbuf_stats stats;
 };
@@ -206,6 +209,7 @@ jitterbuf_pop(struct jitterbuf *jb, uint64_t now, struct jitterbuf_frame *f)
 		jb->window = 0;
 		jb->min_span = UINT_MAX;
 		jb->ahead = 0;
+		jb->ahead_windows = 0;
 	}
 	if (jb->count == 0) {
 		jb->playing = 0;
@@ -217,8 +221,11 @@ jitterbuf_pop(struct jitterbuf *jb, uint64_t now, struct jitterbuf_frame *f)
 	 * Each window of pops ends by telling how many frames the buffer
 	 * stayed ahead of its steady state, the target and the one being
 	 * played.  While ahead, drop the head if it is lost or quiet, or a
-	 * loud one when far ahead, then wait a whole window again.  The
-	 * newest frame is never the head here, so something is left.
+	 * loud one when far ahead or when no quiet one came for
+	 * JB_FORCE_WINDOWS windows (a talker who never pauses, a tone: the
+	 * excess delay would stay for as long as they talk), then wait a
+	 * whole window again.  The newest frame is never the head here, so
+	 * something is left.
 	 */
 	if (jb->span < jb->min_span)
 		jb->min_span = jb->span;
@@ -226,12 +233,14 @@ jitterbuf_pop(struct jitterbuf *jb, uint64_t now, struct jitterbuf_frame *f)
 		jb->ahead = 0;
 		if (jb->min_span > tf + 1)
 			jb->ahead = jb->min_span - tf - 1;
+		jb->ahead_windows = jb->ahead > 0 ? jb->ahead_windows + 1 : 0;
 		jb->window = 0;
 		jb->min_span = UINT_MAX;
 	}
 	if (jb->ahead > 0 && (!jb->slots[jb->head].used ||
 	    jb->slots[jb->head].len <= JITTERBUF_SILENCE_LEN ||
-	    jb->ahead > JB_FORCE_AHEAD)) {
+	    jb->ahead > JB_FORCE_AHEAD ||
+	    jb->ahead_windows >= JB_FORCE_WINDOWS)) {
 		if (jb->slots[jb->head].used) {
 			jb_clear_head(jb);
 			jb->stats.dropped++;
@@ -381,7 +390,11 @@ jb_wild(struct jitterbuf *jb, uint16_t seq)
  * RFC 3550 appendix A.8, in the RTP clock's units: a wrap of the 32-bit
  * arrival clock cancels out in the difference.  One step of more than a
  * second is taken as a second, so a wild timestamp cannot pin the target
- * at its maximum for long.
+ * at its maximum for long.  A packet more than JITTERBUF_MAX_DELAY after
+ * the one before starts afresh: a sender that paused (and whose clock may
+ * or may not have run on meanwhile) says nothing of the network's jitter
+ * by the pause, and counting it would hold a talkspurt that follows
+ * seconds behind its target.
  */
 static void
 jb_jitter(struct jitterbuf *jb, uint32_t ts, uint64_t arrival)
@@ -393,6 +406,10 @@ jb_jitter(struct jitterbuf *jb, uint32_t ts, uint64_t arrival)
 	now = (arrival / 1000000) * jb->clock_rate +
 	    (arrival % 1000000) * jb->clock_rate / 1000000;
 	transit = (uint32_t)now - ts;
+	if (jb->have_transit && arrival > jb->last_arrival &&
+	    arrival - jb->last_arrival > JITTERBUF_MAX_DELAY)
+		jb->have_transit = 0;
+	jb->last_arrival = arrival;
 	if (jb->have_transit) {
 		delta = (int32_t)(transit - jb->transit);
 		d = delta < 0 ? (uint32_t)-(int64_t)delta : (uint32_t)delta;

@@ -9,8 +9,9 @@
  * to [JITTERBUF_MIN_DELAY, JITTERBUF_MAX_DELAY].  It grows at once: a
  * buffer that runs dry waits for the new target before it plays again.  It
  * shrinks slowly: a buffer that stays ahead of its target for a second drops
- * one frame, a quiet (DTX-sized) one, or any when far ahead; a talkspurt
- * after silence also starts afresh at the target.  Nothing pushed is trusted: the
+ * one frame, a quiet (DTX-sized) one, or any when far ahead or when it has
+ * been ahead for three seconds; a talkspurt after silence also starts
+ * afresh at the target, and a pause of the sender is not taken for jitter.  Nothing pushed is trusted: the
  * number of frames held is fixed at creation, and wild sequence numbers are
  * discarded unless two in a row say the sender really restarted.
  */

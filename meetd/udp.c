@@ -11,7 +11,9 @@
  *
  * A socket reads datagrams in batches (recvmmsg) until the kernel has no
  * more, and hands each to its callback with the sender's address and the
- * arrival time.  What the callbacks send while a batch is handled is held
+ * arrival time: the kernel's (SO_TIMESTAMPNS), when it took the datagram,
+ * not when the batch was read, so that a jitter buffer does not take a
+ * tick that kept the loop busy for network jitter.  What the callbacks send while a batch is handled is held
  * and sent when it is done: each run of datagrams of one size to one
  * address goes as one send with UDP_SEGMENT (UDP GSO), one trip through
  * the kernel's stack where there were as many as the run is long (the
@@ -32,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "meetd.h"
@@ -74,12 +77,17 @@ static __thread int	 udp_holding;	/* inside a batch: sends are held */
 static __thread struct udp_sock *udp_held; /* sockets with held runs */
 static int		 udp_gso = 1;	/* 0 once the kernel refused it */
 static __thread uint8_t	 udp_bufs[UDP_BATCH][UDP_MAX_DGRAM];
+static __thread union {
+	struct cmsghdr	hdr;
+	char		buf[CMSG_SPACE(sizeof(struct timespec))];
+} udp_ctls[UDP_BATCH];
 
 static void	udp_flush(struct udp_sock *);
 static struct udp_sock	*udp_out4;
 static struct udp_sock	*udp_out6;
 
 static void	udp_read(evutil_socket_t, short, void *);
+static uint64_t	udp_arrival(struct msghdr *, uint64_t, int64_t);
 
 struct udp_sock *
 udp_open(const struct sockaddr *sa, socklen_t salen, udp_input_cb input,
@@ -124,7 +132,10 @@ struct udp_sock *
 udp_wrap(int fd, udp_input_cb input, void *arg)
 {
 	struct udp_sock	*u;
+	int		 on = 1;
 
+	/* Arrival times from the kernel; without them, the batch's. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
 	u = xcalloc(1, sizeof *u);
 	u->fd = fd;
 	u->input = input;
@@ -154,6 +165,34 @@ udp_local(struct udp_sock *u, struct sockaddr_storage *ss, socklen_t *len)
 	return getsockname(u->fd, (struct sockaddr *)ss, len);
 }
 
+/*
+ * When the kernel took a datagram, on the monotonic clock: its timestamp
+ * is wall-clock time, so it moves by the offset between the clocks now
+ * (real_to_mono), and is never later than now nor more than a second
+ * before (a clock stepped meanwhile).
+ */
+static uint64_t
+udp_arrival(struct msghdr *m, uint64_t now, int64_t real_to_mono)
+{
+	struct cmsghdr	*c;
+	struct timespec	 ts;
+	int64_t		 at;
+
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != SOL_SOCKET ||
+		    c->cmsg_type != SCM_TIMESTAMPNS ||
+		    c->cmsg_len < CMSG_LEN(sizeof ts))
+			continue;
+		memcpy(&ts, CMSG_DATA(c), sizeof ts);
+		at = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 +
+		    real_to_mono;
+		if (at > (int64_t)now || at + 1000000 < (int64_t)now)
+			return now;
+		return (uint64_t)at;
+	}
+	return now;
+}
+
 static void
 udp_read(evutil_socket_t fd, short events, void *arg)
 {
@@ -163,6 +202,7 @@ udp_read(evutil_socket_t fd, short events, void *arg)
 	struct sockaddr_storage	 from[UDP_BATCH];
 	uint8_t			(*bufs)[UDP_MAX_DGRAM] = udp_bufs;
 	uint64_t		 now;
+	int64_t			 real_to_mono;
 	int			 n, i, rounds;
 
 	(void)events;
@@ -176,11 +216,14 @@ udp_read(evutil_socket_t fd, short events, void *arg)
 			msgs[i].msg_hdr.msg_iovlen = 1;
 			msgs[i].msg_hdr.msg_name = &from[i];
 			msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+			msgs[i].msg_hdr.msg_control = udp_ctls[i].buf;
+			msgs[i].msg_hdr.msg_controllen = sizeof udp_ctls[i].buf;
 		}
 		n = recvmmsg(fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
 		now = mono_usec();
+		real_to_mono = (int64_t)now - (int64_t)now_usec();
 		udp_holding = 1;
 		for (i = 0; i < n; i++) {
 			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
@@ -189,7 +232,8 @@ udp_read(evutil_socket_t fd, short events, void *arg)
 			}
 			u->input(u, bufs[i], msgs[i].msg_len,
 			    (struct sockaddr *)&from[i],
-			    msgs[i].msg_hdr.msg_namelen, now, u->arg);
+			    msgs[i].msg_hdr.msg_namelen, udp_arrival(
+			    &msgs[i].msg_hdr, now, real_to_mono), u->arg);
 		}
 		udp_holding = 0;
 		udp_flush_all();
