@@ -19,9 +19,12 @@ class Closed(Exception):
         self.reason = reason
 
 
-def handshake(port, path="/ws", origin=None, extra=b"", timeout=10):
-    """A connected socket past the 101, or ValueError with the status."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+def handshake(port, path="/ws", origin=None, extra=b"", timeout=10,
+              sock=None):
+    """A connected socket (sock, when given) past the 101, or ValueError
+    with the status."""
+    s = sock or socket.create_connection(("127.0.0.1", port),
+                                         timeout=timeout)
     key = base64.b64encode(os.urandom(16)).decode()
     req = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
            "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
