@@ -294,11 +294,13 @@ int		 e2ee_seal(struct e2ee_sender *, const uint8_t *, size_t,
  * its first frame and kept.  Epochs are added in order: adding the one
  * held again with its secret does nothing, with another secret is
  * E2EE_ERR_FAIL, and one older than the newest added is E2EE_ERR_REPLAY
- * (its frames would open again under fresh windows).  Opening checks, in order: the header
- * (E2EE_ERR_MALFORMED), the epoch (E2EE_ERR_EPOCH), the sender and stream
- * (E2EE_ERR_KID), the CTR against the KID's replay window (E2EE_ERR_REPLAY,
- * except for E2EE_STREAM_FILE, which is fetched again at will and whose
- * chunks the file's nonce and index name), then the tag (E2EE_ERR_AUTH);
+ * (its frames would open again under fresh windows).
+ *
+ * Opening checks, in order: the header (E2EE_ERR_MALFORMED), the epoch
+ * (E2EE_ERR_EPOCH), the sender and stream (E2EE_ERR_KID), the CTR
+ * against the KID's replay window (E2EE_ERR_REPLAY, except for
+ * E2EE_STREAM_FILE, which is fetched again at will and whose chunks the
+ * file's nonce and index name), then the tag (E2EE_ERR_AUTH);
  * only a frame that authenticates moves the window.  *info is filled from
  * the header whenever it parsed.
  */
