@@ -43,8 +43,13 @@ export function done() {
 
 // meetctl ARGS against the node: {code, out, err}, bounded.
 export function ctl(...args) {
+  return ctlAt(SOCK, ...args);
+}
+
+// The same against the node of another socket.
+export function ctlAt(sock, ...args) {
   return new Promise((resolve) => {
-    execFile(MEETCTL, ['-S', SOCK, ...args], { timeout: 30000 },
+    execFile(MEETCTL, ['-S', sock, ...args], { timeout: 30000 },
       (err, out, errout) => {
         resolve({ code: err ? (err.code ?? 1) : 0, out, err: errout });
       });
