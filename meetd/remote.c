@@ -481,20 +481,27 @@ remote_grace(evutil_socket_t fd, short events, void *arg)
 	remote_free(r);
 }
 
-/* Shutting down: say goodbye on every link. */
+/*
+ * Shutting down: say goodbye on every link.  A remote whose link is down
+ * has no link to close and free it, and its grace timer will not fire: it
+ * goes now.
+ */
 void
 remote_close_all(void)
 {
-	struct remote	*r;
+	struct remote	*r, *r1;
 	json_t		*bye;
 
 	bye = json_pack("{s:s}", "reason", "node shutting down");
-	TAILQ_FOREACH(r, &remotes, entry) {
+	TAILQ_FOREACH_SAFE(r, &remotes, entry, r1) {
+		evtimer_del(r->grace);
 		if (r->link != NULL) {
 			link_send(r->link, FRAME_BYE, bye);
 			link_close(r->link, "shutting down");
+		} else {
+			remote_drop_members(r, "the node is shutting down");
+			remote_free(r);
 		}
-		evtimer_del(r->grace);
 	}
 	json_decref(bye);
 }
