@@ -1,13 +1,13 @@
 /*
  * End-to-end encrypted rooms: the room's keys (e2ee.h says what is derived
  * from what): the key file's passphrase, the root from Argon2id, the epoch
- * secrets, the member key pairs and the sealed boxes that carry each
- * epoch's salt, and the KIDs.  The frames sealed under those keys are
+ * secrets, the member key pairs and the boxes that carry each epoch's
+ * salt, and the KIDs.  The frames sealed under those keys are
  * e2ee-frame.c's.
  *
  * The libraries do the cryptography: libsodium the memory-hard KDF, the
- * BLAKE2b of the KDF's salt and the sealed boxes; OpenSSL the HKDF (EVP_KDF)
- * and the HMAC of member tags.  What this file reads itself, the key file,
+ * BLAKE2b of the KDF's salt and the boxes; OpenSSL the HKDF (EVP_KDF) and
+ * the HMAC of member tags.  What this file reads itself, the key file,
  * it bounds before it reads.
  */
 #include <sys/types.h>
@@ -32,6 +32,9 @@
 #include "xmalloc.h"
 
 #define E2EE_SALT_MSG_LEN	(4 + E2EE_SALT_LEN)	/* epoch, salt */
+
+_Static_assert(E2EE_SALT_BOX_LEN == crypto_box_NONCEBYTES +
+    crypto_box_MACBYTES + E2EE_SALT_MSG_LEN, "E2EE_SALT_BOX_LEN");
 #define E2EE_PWHASH_LABEL	"meet e2ee room"
 #define E2EE_EPOCH_LABEL	"meet e2ee epoch"
 #define E2EE_MEMBER_LABEL	"meet e2ee member"
@@ -363,8 +366,8 @@ e2ee_member_tag_check(const uint8_t *root, uint32_t sender,
 }
 
 int
-e2ee_salt_seal(uint32_t epoch, const uint8_t *salt, const uint8_t *pk,
-    uint8_t *box)
+e2ee_salt_seal(uint32_t epoch, const uint8_t *salt,
+    const struct e2ee_member_key *host, const uint8_t *member_pk, uint8_t *box)
 {
 	uint8_t	 msg[E2EE_SALT_MSG_LEN];
 	int	 r;
@@ -373,14 +376,17 @@ e2ee_salt_seal(uint32_t epoch, const uint8_t *salt, const uint8_t *pk,
 		return E2EE_ERR_FAIL;
 	put32(msg, epoch);
 	memcpy(msg + 4, salt, E2EE_SALT_LEN);
-	r = crypto_box_seal(box, msg, sizeof msg, pk) == 0 ? 0 : E2EE_ERR_FAIL;
+	randombytes_buf(box, crypto_box_NONCEBYTES);
+	r = crypto_box_easy(box + crypto_box_NONCEBYTES, msg, sizeof msg, box,
+	    member_pk, host->sk) == 0 ? 0 : E2EE_ERR_FAIL;
 	sodium_memzero(msg, sizeof msg);
 	return r;
 }
 
 int
 e2ee_salt_open(const uint8_t *box, size_t len,
-    const struct e2ee_member_key *mk, uint32_t *epoch, uint8_t *salt)
+    const struct e2ee_member_key *mine, const uint8_t *host_pk,
+    uint32_t *epoch, uint8_t *salt)
 {
 	uint8_t	 msg[E2EE_SALT_MSG_LEN];
 
@@ -388,7 +394,8 @@ e2ee_salt_open(const uint8_t *box, size_t len,
 		return E2EE_ERR_FAIL;
 	if (len != E2EE_SALT_BOX_LEN)
 		return E2EE_ERR_MALFORMED;
-	if (crypto_box_seal_open(msg, box, len, mk->pk, mk->sk) != 0)
+	if (crypto_box_open_easy(msg, box + crypto_box_NONCEBYTES,
+	    len - crypto_box_NONCEBYTES, box, host_pk, mine->sk) != 0)
 		return E2EE_ERR_AUTH;
 	*epoch = get32(msg);
 	memcpy(salt, msg + 4, E2EE_SALT_LEN);

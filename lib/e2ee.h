@@ -21,19 +21,22 @@
  *
  * Epochs.  The salt of every epoch, epoch 0 included, is 32 random bytes
  * drawn by the host's node when the room is made and again whenever a
- * member joins or leaves.  It is sealed to each member present, one box per
- * member (e2ee_salt_seal: libsodium's crypto_box_seal, X25519 and
- * XSalsa20-Poly1305, to the member's own key pair, e2ee_member_key_make),
- * so that the hub, which relays the boxes, never has it in the clear, and
- * a member gets the salts only of the epochs during which it is in the room.
- * A member who left knows the passphrase, hence the root, but never sees
- * the next epoch's salt, so it cannot compute what comes after; a late
- * joiner is given the salt of the epoch that its arrival starts and no
- * earlier one, and each epoch's secret depends on nothing but the root and
- * that epoch's salt, so it cannot compute what came before.  Each member
- * announces its key pair's public half with a tag under a key from the
- * root (e2ee_member_tag), so the host's node seals salts only to members
- * who know the passphrase, and can tell a member whose passphrase is wrong.
+ * member joins or leaves.  It goes to each member present in a box of its
+ * own (e2ee_salt_seal: libsodium's crypto_box, X25519 and
+ * XSalsa20-Poly1305, from the host member's key pair to the member's,
+ * e2ee_member_key_make), so that the hub, which relays the boxes, never has
+ * it in the clear, and a member gets the salts only of the epochs during
+ * which it is in the room.  A member who left knows the passphrase, hence
+ * the root, but never sees the next epoch's salt, so it cannot compute
+ * what comes after; a late joiner is given the salt of the epoch that its
+ * arrival starts and no earlier one, and each epoch's secret depends on
+ * nothing but the root and that epoch's salt, so it cannot compute what
+ * came before.  The box is authenticated by the host's key, which a member
+ * learns once and keeps for the room: neither the hub nor one who left
+ * (nor the two together) can start an epoch whose salt they chose.  Each
+ * member announces its public key with a tag under a key from the root
+ * (e2ee_member_tag), so the host's node seals salts only to members who
+ * know the passphrase, and can tell a member whose passphrase is wrong.
  *
  * Key ids.  A KID names sender, stream and epoch, so that a receiver finds
  * the key from the header alone and tells "not a key I have" from "a key
@@ -82,7 +85,7 @@
 #define E2EE_ROOM_ID_LEN	16
 #define E2EE_SECRET_LEN		32	/* root, epoch secret, base key */
 #define E2EE_SALT_LEN		32	/* an epoch's salt */
-#define E2EE_SALT_BOX_LEN	84	/* sealed: 48 + epoch (4) + salt */
+#define E2EE_SALT_BOX_LEN	76	/* nonce, MAC, epoch (4), salt */
 #define E2EE_MEMBER_PK_LEN	32	/* X25519 */
 #define E2EE_MEMBER_TAG_LEN	32	/* HMAC-SHA256 */
 #define E2EE_KEY_LEN		16	/* sframe_key: AES-128 */
@@ -212,8 +215,12 @@ int		 e2ee_epoch_secret(const uint8_t *, uint32_t, const uint8_t *,
  * HMAC-SHA256 under HKDF-Expand(root, "meet e2ee member", 32) of the
  * sender id (4 bytes) || the public key || the member's name; the host's
  * node checks it (e2ee_member_tag_check, in constant time) before it
- * seals a salt to that key.  e2ee_salt_open: 0 with the epoch and salt,
- * or E2EE_ERR_AUTH for a box not for this key or altered.
+ * seals a salt to that key.  e2ee_salt_seal: the epoch (4 bytes) and its
+ * salt, boxed from the host's key pair to a member's public key, after a
+ * random 24-byte nonce.  e2ee_salt_open, with the member's key pair and
+ * the host's public key: 0 with the epoch and salt (the epoch to use is
+ * the one inside the box, not what the hub said), or E2EE_ERR_AUTH for a
+ * box not from the host, not for this key, or altered.
  */
 void		 e2ee_member_key_make(struct e2ee_member_key *);
 void		 e2ee_member_key_clear(struct e2ee_member_key *);
@@ -221,10 +228,12 @@ int		 e2ee_member_tag(const uint8_t *, uint32_t, const uint8_t *,
 		     const char *, uint8_t *);
 int		 e2ee_member_tag_check(const uint8_t *, uint32_t,
 		     const uint8_t *, const char *, const uint8_t *);
-int		 e2ee_salt_seal(uint32_t, const uint8_t *, const uint8_t *,
+int		 e2ee_salt_seal(uint32_t, const uint8_t *,
+		     const struct e2ee_member_key *, const uint8_t *,
 		     uint8_t *);
 int		 e2ee_salt_open(const uint8_t *, size_t,
-		     const struct e2ee_member_key *, uint32_t *, uint8_t *);
+		     const struct e2ee_member_key *, const uint8_t *,
+		     uint32_t *, uint8_t *);
 
 /* A sender id, 24 random bits, never 0 (so a KID is never 0 or small). */
 uint32_t	 e2ee_sender_id_make(void);

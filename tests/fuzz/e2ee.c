@@ -175,8 +175,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			e2ee_file(p, len);
 			break;
 		default:
-			e2ee_check(e2ee_salt_open(p, len, &fuzz_mk, &epoch,
-			    salt));
+			e2ee_check(e2ee_salt_open(p, len, &fuzz_mk,
+			    fuzz_mk.pk, &epoch, salt));
 			break;
 		}
 	}

@@ -753,12 +753,13 @@ test_replay(void **state)
 }
 
 /*
- * Three members with the passphrase, A, B and C.  C leaves: the host's
- * node draws epoch 2's salt and seals it to A and B only.  C, who has the
- * passphrase and epoch 1, opens nothing of epoch 2: it has no secret for
- * it, its guess from what it has fails on the tag, and the box for A does
- * not open with C's key.  D joins after: epoch 3's salt is sealed to A, B
- * and D; D opens epoch 3 and nothing of epochs 1 and 2.
+ * Three members with the passphrase, A (the host), B and C.  C leaves:
+ * A's node draws epoch 2's salt and boxes it to A and B only.  C, who has
+ * the passphrase and epoch 1, opens nothing of epoch 2: it has no secret
+ * for it, its guess from what it has fails on the tag, the box for B does
+ * not open with C's key, and a box C makes does not pass for A's.  D
+ * joins after: epoch 3's salt is boxed to A, B and D; D opens epoch 3 and
+ * nothing of epochs 1 and 2.
  */
 static void
 test_leave_and_join(void **state)
@@ -789,9 +790,9 @@ test_leave_and_join(void **state)
 
 	/* Epoch 1: A, B, C. */
 	e2ee_epoch_salt_make(salt1);
-	assert_int_equal(e2ee_salt_seal(1, salt1, kc.pk, box_c), 0);
-	assert_int_equal(e2ee_salt_open(box_c, sizeof box_c, &kc, &epoch, got),
-	    0);
+	assert_int_equal(e2ee_salt_seal(1, salt1, &ka, kc.pk, box_c), 0);
+	assert_int_equal(e2ee_salt_open(box_c, sizeof box_c, &kc, ka.pk,
+	    &epoch, got), 0);
 	assert_int_equal(epoch, 1);
 	assert_memory_equal(got, salt1, 32);
 	assert_int_equal(e2ee_epoch_secret(root, 1, salt1, e1), 0);
@@ -803,10 +804,10 @@ test_leave_and_join(void **state)
 	/* C leaves; epoch 2 for A and B. */
 	e2ee_epoch_salt_make(salt2);
 	assert_memory_not_equal(salt1, salt2, 32);
-	assert_int_equal(e2ee_salt_seal(2, salt2, ka.pk, box_a), 0);
-	assert_int_equal(e2ee_salt_seal(2, salt2, kb.pk, box_b), 0);
-	assert_int_equal(e2ee_salt_open(box_b, sizeof box_b, &kb, &epoch, got),
-	    0);
+	assert_int_equal(e2ee_salt_seal(2, salt2, &ka, ka.pk, box_a), 0);
+	assert_int_equal(e2ee_salt_seal(2, salt2, &ka, kb.pk, box_b), 0);
+	assert_int_equal(e2ee_salt_open(box_b, sizeof box_b, &kb, ka.pk,
+	    &epoch, got), 0);
 	assert_int_equal(e2ee_epoch_secret(root, epoch, got, e2), 0);
 	a2 = sender(e2, 0xa, E2EE_STREAM_AUDIO, 2);
 	seal_audio(a2, 0, pt, sizeof pt, f2, &l2);
@@ -815,8 +816,15 @@ test_leave_and_join(void **state)
 
 	assert_int_equal(open_audio(c, 0, f2, l2, out, &olen, &info),
 	    E2EE_ERR_EPOCH);
-	assert_int_equal(e2ee_salt_open(box_a, sizeof box_a, &kc, &epoch,
-	    got), E2EE_ERR_AUTH);
+	assert_int_equal(e2ee_salt_open(box_b, sizeof box_b, &kc, ka.pk,
+	    &epoch, got), E2EE_ERR_AUTH);
+	/*
+	 * Nor can C start an epoch of its own choosing (with the hub's
+	 * help): a box from C's key does not open as the host's.
+	 */
+	assert_int_equal(e2ee_salt_seal(2, salt1, &kc, kb.pk, box_c), 0);
+	assert_int_equal(e2ee_salt_open(box_c, sizeof box_c, &kb, ka.pk,
+	    &epoch, got), E2EE_ERR_AUTH);
 	assert_int_equal(e2ee_epoch_secret(root, 2, salt1, guess), 0);
 	assert_int_equal(e2ee_keyring_add_epoch(c, 2, guess), 0);
 	assert_int_equal(open_audio(c, 0, f2, l2, out, &olen, &info),
@@ -829,9 +837,9 @@ test_leave_and_join(void **state)
 
 	/* D joins; epoch 3 for A, B and D. */
 	e2ee_epoch_salt_make(salt3);
-	assert_int_equal(e2ee_salt_seal(3, salt3, kd.pk, box_d), 0);
-	assert_int_equal(e2ee_salt_open(box_d, sizeof box_d, &kd, &epoch, got),
-	    0);
+	assert_int_equal(e2ee_salt_seal(3, salt3, &ka, kd.pk, box_d), 0);
+	assert_int_equal(e2ee_salt_open(box_d, sizeof box_d, &kd, ka.pk,
+	    &epoch, got), 0);
 	assert_int_equal(epoch, 3);
 	assert_int_equal(e2ee_epoch_secret(root, 3, got, e3), 0);
 	d = keyring(3, e3, 0xa);
@@ -870,33 +878,45 @@ test_leave_and_join(void **state)
 static void
 test_salt_box(void **state)
 {
-	struct e2ee_member_key	 k, other;
+	struct e2ee_member_key	 host, k, other;
 	uint8_t			 salt[32], got[32], box[E2EE_SALT_BOX_LEN];
 	uint8_t			 bad[E2EE_SALT_BOX_LEN];
 	uint32_t		 epoch;
 	size_t			 i;
 
 	(void)state;
+	e2ee_member_key_make(&host);
 	e2ee_member_key_make(&k);
 	e2ee_member_key_make(&other);
 	e2ee_epoch_salt_make(salt);
-	assert_int_equal(e2ee_salt_seal(0x10002, salt, k.pk, box), 0);
-	assert_int_equal(e2ee_salt_open(box, sizeof box, &k, &epoch, got), 0);
+	assert_int_equal(e2ee_salt_seal(0x10002, salt, &host, k.pk, box), 0);
+	assert_int_equal(e2ee_salt_open(box, sizeof box, &k, host.pk, &epoch,
+	    got), 0);
 	assert_int_equal(epoch, 0x10002);
 	assert_memory_equal(got, salt, sizeof salt);
 
-	assert_int_equal(e2ee_salt_open(box, sizeof box, &other, &epoch, got),
-	    E2EE_ERR_AUTH);
-	for (i = 0; i < sizeof box; i += 7) {
+	/* Not for this key, not from this host. */
+	assert_int_equal(e2ee_salt_open(box, sizeof box, &other, host.pk,
+	    &epoch, got), E2EE_ERR_AUTH);
+	assert_int_equal(e2ee_salt_open(box, sizeof box, &k, other.pk,
+	    &epoch, got), E2EE_ERR_AUTH);
+	/* Any byte changed, the nonce's included. */
+	for (i = 0; i < sizeof box; i++) {
 		memcpy(bad, box, sizeof box);
 		bad[i] ^= 0x80;
-		assert_int_equal(e2ee_salt_open(bad, sizeof bad, &k, &epoch,
-		    got), E2EE_ERR_AUTH);
+		assert_int_equal(e2ee_salt_open(bad, sizeof bad, &k, host.pk,
+		    &epoch, got), E2EE_ERR_AUTH);
 	}
-	assert_int_equal(e2ee_salt_open(box, sizeof box - 1, &k, &epoch, got),
-	    E2EE_ERR_MALFORMED);
+	assert_int_equal(e2ee_salt_open(box, sizeof box - 1, &k, host.pk,
+	    &epoch, got), E2EE_ERR_MALFORMED);
+
+	/* Two boxes of one salt differ: each has its own nonce. */
+	memcpy(bad, box, sizeof box);
+	assert_int_equal(e2ee_salt_seal(0x10002, salt, &host, k.pk, box), 0);
+	assert_memory_not_equal(bad, box, sizeof box);
 	e2ee_member_key_clear(&other);
 	e2ee_member_key_clear(&k);
+	e2ee_member_key_clear(&host);
 }
 
 static void
