@@ -33,7 +33,10 @@
  * nothing but the root and that epoch's salt, so it cannot compute what
  * came before.  The box is authenticated by the host's key, which a member
  * learns once and keeps for the room: neither the hub nor one who left
- * (nor the two together) can start an epoch whose salt they chose.  Each
+ * (nor the two together) can start an epoch whose salt they chose.  What
+ * this does not stop: a hub that, with someone who has the passphrase,
+ * shows a member who joins then a host key of theirs (the tag proves the
+ * passphrase, not who holds it).  Each
  * member announces its public key with a tag under a key from the root
  * (e2ee_member_tag), so the host's node seals salts only to members who
  * know the passphrase, and can tell a member whose passphrase is wrong.
