@@ -178,7 +178,8 @@ DEPS_BUILD = build-essential pkg-config libevent-dev libjansson-dev \
 DEPS_TEST  = libcmocka-dev mandoc ffmpeg jq nftables iproute2 tmux \
 	     alsa-utils perl procps psmisc bc libjpeg-turbo-progs \
 	     clang-14 libclang-rt-14-dev openssl python3 passwd util-linux \
-	     gstreamer1.0-tools gstreamer1.0-plugins-good
+	     gstreamer1.0-tools gstreamer1.0-plugins-good \
+	     chromium nodejs npm
 SUDO	= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
@@ -193,6 +194,10 @@ deps:
 	else \
 		echo "make deps: every package is installed"; \
 	fi
+	@# The browser tests drive chromium with puppeteer-core, pinned by
+	@# tests/browser/package-lock.json.
+	@[ -d tests/browser/node_modules/puppeteer-core ] || \
+	    (cd tests/browser && npm ci --no-audit --no-fund)
 
 run: deps
 	$(MAKE) all
