@@ -150,6 +150,22 @@ jpeglayers_size(int w, int h, int i, int *lw, int *lh)
 	return 0;
 }
 
+unsigned int
+jpeglayers_ladder(int w, int h, int floor_height)
+{
+	unsigned int	mask = 0;
+	int		i, lw, lh;
+
+	for (i = 0; i < JPEGLAYERS_MAX; i++) {
+		if (jpeglayers_size(w, h, i, &lw, &lh) != 0)
+			break;
+		mask |= JPEGLAYERS_BIT(i);
+		if (lh <= floor_height)
+			break;
+	}
+	return mask;
+}
+
 int
 jpeglayers_make(struct jpeglayers *jl, const uint8_t *jpeg, size_t len,
     unsigned int mask, struct jpeglayer *out, char *err, size_t errlen)

@@ -75,6 +75,15 @@ void	jpeglayers_free(struct jpeglayers *);
 int	jpeglayers_size(int, int, int, int *, int *);
 
 /*
+ * The layers a sender offers for a width x height camera: its own size,
+ * then each smaller one down to the first no taller than floor_height
+ * (180: a 640x480 camera offers 640x480, 320x240 and 160x120; 1280x720
+ * offers 1280x720, 640x360 and 320x176; 1920x1080 goes on to 240x128).
+ * A mask of JPEGLAYERS_BIT; 0 when the size is not one RFC 2435 carries.
+ */
+unsigned int jpeglayers_ladder(int, int, int);
+
+/*
  * Make the layers of mask (JPEGLAYERS_BIT(i) for layer i) from one image,
  * which must pass jpeg_rtp_info: what the sender would send anyway.  out
  * has JPEGLAYERS_MAX entries: each has the size of its layer (0 x 0 when

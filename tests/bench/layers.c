@@ -2,12 +2,17 @@
  * What the sender pays for video layers (lib/jpeglayers.c): camera JPEGs
  * from an MJPEG file (meet-cap -v test writes them) go through
  * jpeglayers_make with each set of layers a sender may be asked for, image
- * by image, the whole file LAYERS_ROUNDS times over; for each set, the
- * time per image (wall clock and this thread's CPU), what that costs at
- * -f frames a second as a share of one core, and for each layer its size,
- * its bytes and its RFC 2435 packets at -m bytes of payload.
+ * by image, the whole file -n times over; for each set, the time per image
+ * (wall clock and this thread's CPU), what that costs at -f frames a
+ * second as a share of one core, and for each layer its size, its bytes
+ * and its RFC 2435 packets at -m bytes of payload.
  *
- *	layers [-f fps] [-m maxpayload] [-n rounds] [-q q1,q2,q3] file.mjpeg
+ * Then what a receiver behind -l percent of random loss gets of each
+ * layer: every image's packets, each dropped with that chance, through
+ * lib/rfc2435.c's depacketizer, -t times; the share rebuilt whole.
+ *
+ *	layers [-f fps] [-l loss] [-m maxpayload] [-n rounds] [-q q1,q2,q3]
+ *	    [-t trials] file.mjpeg
  *
  * One JSON line a set, after "json: ".  Nothing is judged.
  */
@@ -53,13 +58,96 @@ static void	run_set(struct jpeglayers *, const struct images *, int,
 		    size_t, struct layers_run *);
 static void	print_set(const struct layers_run *, double, size_t,
 		    const char *);
+static void	depack_frame(const uint8_t *, size_t, void *);
+static void	store_payload(const uint8_t *, size_t, int, void *);
+static double	whole_share(const uint8_t *, size_t, size_t, double, int,
+		    uint32_t *);
+static uint32_t	rnd(uint32_t *);
+
+/* One image cut into payloads, for the loss trials. */
+struct payloads {
+	uint8_t	 *data[1024];
+	size_t	  len[1024];
+	int	  marker[1024];
+	int	  n;
+};
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: layers [-f fps] [-m maxpayload] [-n rounds] "
-	    "[-q q1,q2,q3] file.mjpeg\n");
+	fprintf(stderr, "usage: layers [-f fps] [-l loss] [-m maxpayload] "
+	    "[-n rounds] [-q q1,q2,q3] [-t trials] file.mjpeg\n");
 	exit(2);
+}
+
+static uint32_t
+rnd(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static void
+depack_frame(const uint8_t *p, size_t len, void *arg)
+{
+	(void)p;
+	(void)len;
+	(*(int *)arg)++;
+}
+
+static void
+store_payload(const uint8_t *p, size_t len, int marker, void *arg)
+{
+	struct payloads	*pl = arg;
+
+	if (pl->n == 1024) {
+		fprintf(stderr, "layers: more than 1024 payloads\n");
+		exit(1);
+	}
+	pl->data[pl->n] = xmalloc(len);
+	memcpy(pl->data[pl->n], p, len);
+	pl->len[pl->n] = len;
+	pl->marker[pl->n++] = marker;
+}
+
+/*
+ * The share of trials in which the receiver rebuilds the image whole when
+ * each of its packets is lost with chance loss.  The depacketizer gives up
+ * an image when the next one starts, so every trial is decided.
+ */
+static double
+whole_share(const uint8_t *jpeg, size_t len, size_t maxpayload, double loss,
+    int trials, uint32_t *seed)
+{
+	struct payloads		 pl;
+	struct jpeg_rtp_info	 info;
+	struct rfc2435_depack	*dp;
+	uint16_t		 seq = 0;
+	int			 t, k, whole = 0;
+	char			 err[256];
+
+	pl.n = 0;
+	if (jpeg_rtp_info(jpeg, len, &info, err, sizeof err) != 0 ||
+	    rfc2435_packetize(&info, maxpayload, store_payload, &pl) < 0) {
+		fprintf(stderr, "layers: not for RFC 2435: %s\n", err);
+		exit(1);
+	}
+	dp = rfc2435_depack_new(0);
+	for (t = 0; t < trials; t++) {
+		for (k = 0; k < pl.n; k++, seq++) {
+			if (rnd(seed) % 1000000 < loss * 1000000)
+				continue;
+			rfc2435_depack_push(dp, pl.data[k], pl.len[k],
+			    (uint32_t)t * 4500, seq, pl.marker[k],
+			    depack_frame, &whole);
+		}
+	}
+	rfc2435_depack_free(dp);
+	for (k = 0; k < pl.n; k++)
+		free(pl.data[k]);
+	return (double)whole / trials;
 }
 
 static void
@@ -216,15 +304,24 @@ main(int argc, char **argv)
 	int			 q[JPEGLAYERS_MAX] = { 0, JPEGLAYERS_QUALITY_HALF,
 				     JPEGLAYERS_QUALITY_QUARTER,
 				     JPEGLAYERS_QUALITY_EIGHTH };
-	double			 fps = 15;
+	struct jpeglayer	 out[JPEGLAYERS_MAX];
+	double			 fps = 15, loss = 15, whole[JPEGLAYERS_MAX];
+	int			 size[JPEGLAYERS_MAX][2];
 	size_t			 maxpayload = 1200, k;
-	int			 ch, rounds = 10;
+	uint32_t		 seed = 2463534242u;
+	int			 ch, rounds = 10, trials = 2000, i;
 	char			 err[256];
 
-	while ((ch = getopt(argc, argv, "f:m:n:q:")) != -1) {
+	while ((ch = getopt(argc, argv, "f:l:m:n:q:t:")) != -1) {
 		switch (ch) {
 		case 'f':
 			fps = atof(optarg);
+			break;
+		case 'l':
+			loss = atof(optarg);
+			break;
+		case 't':
+			trials = atoi(optarg);
 			break;
 		case 'm':
 			maxpayload = (size_t)atol(optarg);
@@ -243,8 +340,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 1 || fps <= 0 || rounds < 1 ||
-	    maxpayload < RFC2435_MIN_PAYLOAD)
+	if (argc != 1 || fps <= 0 || rounds < 1 || trials < 1 || loss < 0 ||
+	    loss > 100 || maxpayload < RFC2435_MIN_PAYLOAD)
 		usage();
 	images_read(argv[0], &im);
 	if ((jl = jpeglayers_new(q, err, sizeof err)) == NULL) {
@@ -271,6 +368,40 @@ main(int argc, char **argv)
 		r.mask = masks[k];
 		run_set(jl, &im, rounds, maxpayload, &r);
 		print_set(&r, fps, maxpayload, argv[0]);
+	}
+
+	/* Every image's layers behind random loss, trials spread over them. */
+	memset(whole, 0, sizeof whole);
+	for (k = 0; k < im.n; k++) {
+		if (jpeglayers_make(jl, im.data[k], im.len[k], JPEGLAYERS_ALL,
+		    out, err, sizeof err) < 0) {
+			fprintf(stderr, "layers: image %zu: %s\n", k, err);
+			return 1;
+		}
+		for (i = 0; i < JPEGLAYERS_MAX; i++) {
+			size[i][0] = out[i].width;
+			size[i][1] = out[i].height;
+			if (out[i].made)
+				whole[i] += whole_share(out[i].jpeg, out[i].len,
+				    maxpayload, loss / 100,
+				    (trials + (int)im.n - 1) / (int)im.n,
+				    &seed) / im.n;
+		}
+	}
+	printf("behind %g %% random loss, images rebuilt whole:", loss);
+	for (i = 0; i < JPEGLAYERS_MAX; i++) {
+		if (size[i][0] != 0)
+			printf(" %dx%d %.1f %%", size[i][0], size[i][1],
+			    whole[i] * 100);
+	}
+	printf("\n");
+	for (i = 0; i < JPEGLAYERS_MAX; i++) {
+		if (size[i][0] == 0)
+			continue;
+		printf("json: {\"bench\":\"layers_loss\",\"file\":\"%s\","
+		    "\"loss_pct\":%g,\"trials\":%d,\"width\":%d,"
+		    "\"height\":%d,\"whole_pct\":%.2f}\n", argv[0], loss,
+		    trials, size[i][0], size[i][1], whole[i] * 100);
 	}
 	jpeglayers_free(jl);
 	for (k = 0; k < im.n; k++)

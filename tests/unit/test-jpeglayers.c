@@ -34,6 +34,7 @@ static void	test_sizes_640(void **);
 static void	test_sizes_720(void **);
 static void	test_sizes_odd(void **);
 static void	test_422(void **);
+static void	test_ladder(void **);
 static void	test_mask(void **);
 static void	test_full_untouched(void **);
 static void	test_refuses(void **);
@@ -306,6 +307,24 @@ test_422(void **state)
 
 	(void)state;
 	check_layers(1280, 720, TJSAMP_422, want);
+}
+
+/* The layers offered: down to the first no taller than the floor. */
+static void
+test_ladder(void **state)
+{
+	(void)state;
+	assert_int_equal(jpeglayers_ladder(640, 480, 180), 0x7);
+	assert_int_equal(jpeglayers_ladder(1280, 720, 180), 0x7);
+	assert_int_equal(jpeglayers_ladder(1920, 1080, 180), 0xf);
+	assert_int_equal(jpeglayers_ladder(640, 360, 180), 0x3);
+	assert_int_equal(jpeglayers_ladder(320, 240, 180), 0x3);
+	assert_int_equal(jpeglayers_ladder(160, 120, 180), 0x1);
+	assert_int_equal(jpeglayers_ladder(640, 480, 0), 0xf);
+	assert_int_equal(jpeglayers_ladder(640, 480, 480), 0x1);
+	/* Small cameras stop where layers stop existing. */
+	assert_int_equal(jpeglayers_ladder(40, 40, 0), 0x3);
+	assert_int_equal(jpeglayers_ladder(644, 480, 180), 0);
 }
 
 /* Only the layers asked for are made, and the stats say so. */
@@ -603,6 +622,7 @@ main(void)
 		cmocka_unit_test(test_sizes_720),
 		cmocka_unit_test(test_sizes_odd),
 		cmocka_unit_test(test_422),
+		cmocka_unit_test(test_ladder),
 		cmocka_unit_test(test_mask),
 		cmocka_unit_test(test_full_untouched),
 		cmocka_unit_test(test_refuses),
