@@ -42,6 +42,7 @@ static void	record_finish_exit(void *);
 static void	*record_finish_main(void *);
 static void	record_finish_done(void *);
 static void	record_finish_report(struct record_finish *, int);
+static int	record_finish_copy(struct record_finish *);
 static int	record_finish_open(struct record_finish *, AVFormatContext *,
 		    AVFormatContext **, int *);
 static int	record_finish_line(struct record_finish *, AVPacket *,
@@ -187,7 +188,7 @@ record_finish_report(struct record_finish *fin, int announce)
  * The copy: 0 when it is in place of the file, else -1 and fin->cause,
  * the file untouched.
  */
-int
+static int
 record_finish_copy(struct record_finish *fin)
 {
 	AVFormatContext	*in = NULL, *out = NULL;

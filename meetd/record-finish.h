@@ -23,11 +23,11 @@ struct record_finish_track {
 
 struct record_finish {
 	char			*path;
-	char			*part;		/* the copy, until it is renamed */
+	char			*part;		/* the copy, until renamed */
 	uint64_t		 room;
 	char			 room_name[NAME_MAX_LEN + 1];
 	char			 by[NAME_MAX_LEN + 1];
-	int64_t			 end;		/* ms: when the recording stopped */
+	int64_t			 end;		/* ms: when it stopped */
 	int			 chat_stream;
 	int			 ntracks;
 	struct record_finish_track *tracks;
@@ -37,16 +37,15 @@ struct record_finish {
 	char			*cause;		/* why there is no copy */
 	struct worker		*worker;	/* NULL: run where it started */
 	pthread_t		 thread;
-	struct record_finish	*next;		/* the worker's, still running */
+	struct record_finish	*next;		/* the worker's running */
 };
 
-struct record_finish *record_finish_new(const char *, uint64_t, const char *,
-		     const char *, int64_t, int);
+struct record_finish *record_finish_new(const char *, uint64_t,
+		     const char *, const char *, int64_t, int);
 void		 record_finish_free(struct record_finish *);
 void		 record_finish_start(struct record_finish *);
-int		 record_finish_copy(struct record_finish *);
-void		 record_announce(struct room_media *, const char *, const char *,
-		     const char *, const char *);
+void		 record_announce(struct room_media *, const char *,
+		     const char *, const char *, const char *);
 int		 record_finish_renumber(const char *, size_t, const int *, int,
 		     char *, size_t);
 

@@ -791,8 +791,8 @@ record_video(struct room_media *rm, struct track *t, const uint8_t *jpeg,
 }
 
 /*
- * A line of the subtitle track, now, shown for RECORD_LINE_MS: written at
- * once, so that a crash keeps it; lines that come close together overlap,
+ * A line of the subtitle track, now, shown for RECORD_LINE_MS: written to
+ * the file at once, so that a crash keeps it; lines close together overlap,
  * as chat does, and record_finish ends the last ones with the recording.
  * 0, or -1 when the recording failed.
  */
@@ -800,6 +800,7 @@ static int
 record_line(struct recorder *rec, const char *text)
 {
 	int64_t	pts;
+	int	r;
 
 	if (rec->fmt == NULL)
 		return 0;
@@ -809,8 +810,22 @@ record_line(struct recorder *rec, const char *text)
 	rec->chat_last = pts;
 	if (text[0] != '*')
 		rec->chat_lines++;
-	return record_write(rec, rec->chat_stream, (const uint8_t *)text,
-	    strlen(text), pts, RECORD_LINE_MS);
+	if (record_write(rec, rec->chat_stream, (const uint8_t *)text,
+	    strlen(text), pts, RECORD_LINE_MS) != 0)
+		return -1;
+	/*
+	 * Media may not flow (nobody speaks), and a line would wait in the
+	 * interleaving queue, then in the open cluster, for packets after it:
+	 * both are flushed to the file now.  Lines are few.
+	 */
+	if ((r = av_interleaved_write_frame(rec->fmt, NULL)) < 0 ||
+	    (r = av_write_frame(rec->fmt, NULL)) < 0) {
+		record_fail(rec, r == AVERROR(ENOSPC) ? "the disk is full" :
+		    av_err2str(r));
+		return -1;
+	}
+	avio_flush(rec->fmt->pb);
+	return 0;
 }
 
 /* An event of the room, as the subtitle track shows it. */

@@ -11,8 +11,8 @@
 # carol's track declares her camera's size, the line naming the track she
 # took names its index in this file, each chat line shows for 4 s but the
 # last, which ends with the recording, and meet-play -i names every track.
-# Then k.mkv, and A killed with SIGKILL a second after a line: the line is
-# in the file, which keeps every track it declared.
+# Then k.mkv, no media sent, and A killed with SIGKILL a second after a
+# line: the line is in the file, which keeps every track it declared.
 . "$(dirname "$0")/lib.sh"
 command -v ffmpeg >/dev/null || skip_all "no ffmpeg"
 command -v ffprobe >/dev/null || skip_all "no ffprobe"
@@ -25,7 +25,9 @@ ctl A join r --as bob > /dev/null
 ctl A -s alice record start -o f.mkv > /dev/null
 ctl A -s alice -j wait -T 5 recording > /dev/null
 
-# send NAME ARGS...: meet-cap ARGS into the room as NAME, in the background.
+# send NAME ARGS...: meet-cap ARGS into the room as NAME, in the background;
+# $senders, the pids of the meetctl sends.
+senders=""
 send() {
 	_who=$1; _how=$2; shift 2
 	mkfifo "$T/$_who$_how.fifo"
@@ -34,16 +36,17 @@ send() {
 	timeout 30 meetctl -S "$T/A.sock" -s "$_who" send "$_how" \
 	    < "$T/$_who$_how.fifo" 2>> "$T/send.log" &
 	track $!
+	senders="$senders $!"
 }
-send alice -a -a sine:440 -t 8
-send bob -v -v test -s 320x240 -r 15 -t 8
+send alice -a -a sine:440 -t 6
+send bob -v -v test -s 320x240 -r 15 -t 6
 quiet ctl A -s alice wait -T 5 video-on bob
 ctl A -s alice say "first line"
 sleep 0.05
 ctl A -s bob say "second line"
 sleep 1
 ctl A join r --as carol > /dev/null
-send carol -v -v test -s 160x120 -r 15 -t 6
+send carol -v -v test -s 160x120 -r 15 -t 4.5
 quiet ctl A -s alice wait -T 5 video-on carol
 sleep 3.5
 ctl A -s alice say "last line"
@@ -103,8 +106,9 @@ diag "chat: $(tr '\n' '|' < "$T/chat.lines")"
 # shows TEXT: how long the line shows.
 shows() { awk -v t="$1" '{ s = $1; e = $2; sub(/^[^ ]* [^ ]* /, "") }
     $0 == t { printf "%.3f\n", e - s; exit }' "$T/chat.lines"; }
-check "a line followed 50 ms later shows for 4 s ($(shows "alice: first line"))" \
-    test "$(shows "alice: first line")" = 4.000
+first=$(shows "alice: first line")
+check "a line followed 50 ms later shows for 4 s ($first)" \
+    test "$first" = 4.000
 check "and so does the next ($(shows "bob: second line"))" \
     test "$(shows "bob: second line")" = 4.000
 dur=$(jq -r .format.duration "$T/probe.json")
@@ -128,6 +132,8 @@ check "and names alice's voice and both cameras" jqe '
     any(.tracks[]; .role == "camera" and .name == "carol")' < "$T/info.json"
 
 # --- a crash -----------------------------------------------------------------
+# With no media at all, which would push a line to the file with it.
+for p in $senders; do wait "$p"; done
 ctl A -s alice record start -o k.mkv > /dev/null
 ctl A -s alice -j wait -T 5 recording > /dev/null
 sleep 1

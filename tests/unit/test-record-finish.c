@@ -42,9 +42,12 @@ static void
 test_renumber(void **state)
 {
 	(void)state;
-	renumbered("* carol takes audio track 3", "* carol takes audio track 2");
-	renumbered("* dave takes camera track 7", "* dave takes camera track 3");
-	renumbered("* x.y-z takes screen track 1", "* x.y-z takes screen track 1");
+	renumbered("* carol takes audio track 3",
+	    "* carol takes audio track 2");
+	renumbered("* dave takes camera track 7",
+	    "* dave takes camera track 3");
+	renumbered("* x.y-z takes screen track 1",
+	    "* x.y-z takes screen track 1");
 }
 
 static void
