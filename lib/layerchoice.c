@@ -496,9 +496,8 @@ layerchoice_update(struct layerchoice *lc, const struct layerchoice_report *r,
     struct layerchoice_out *out)
 {
 	const struct layerchoice_layer	*l;
-	int				 before = lc->step, ceiling, lowered;
-
 	double				 n;
+	int				 before = lc->step, ceiling, lowered;
 
 	if (r->rtt_ms >= 0)
 		rtt_learn(lc, r->now_ms, r->rtt_ms);
