@@ -714,6 +714,7 @@ cmd_peer_call(struct peer *p, const char *sid, json_t *argv, int json,
 struct cmd_run {
 	cmd_run_cb	 cb;
 	void		*arg;
+	uint64_t	 sid;	/* the session it acts as, by id */
 };
 
 static void
@@ -722,10 +723,16 @@ cmd_run_done(struct cmdq *q, int code)
 	struct cmd_run	*run = q->done_arg;
 	char		*out, *err;
 
+	/*
+	 * The session a command acts as may have ended while it ran on
+	 * another node: it is known by id.  The one create or join made is
+	 * q->session until they finish, or NULL if it ended.
+	 */
+	if (run->sid == 0 && q->session != NULL)
+		run->sid = q->session->id;
 	out = buffer_string(q->out);
 	err = buffer_string(q->err);
-	run->cb(q->session != NULL ? q->session->id : 0, code, out, err,
-	    run->arg);
+	run->cb(run->sid, code, out, err, run->arg);
 	free(out);
 	free(err);
 	free(run);
@@ -759,5 +766,6 @@ cmd_run(struct session *s, json_t *argv, int json, cmd_run_cb cb, void *arg)
 		return;
 	}
 	q->session = s;
+	run->sid = s->id;
 	cmd_dispatch(q);
 }

@@ -5,8 +5,10 @@
 //   MEET_SOCK  the node's control socket
 //   MEETCTL    the meetctl to run
 //   OUT        a folder for screenshots
+//   MEET_LOGS  the nodes' logs, checked at the end for sanitizer reports
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync,
+  writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,6 +36,24 @@ export function ok(cond, desc) {
 export function diag(text) {
   for (const l of String(text).split('\n'))
     console.log('# ' + l);
+}
+
+// At the end: each node still answers, and no sanitizer spoke in its log
+// (a use after free of a late callback shows only there).
+export async function healthy(socks) {
+  await new Promise((r) => setTimeout(r, 500));
+  for (const sock of socks)
+    ok((await ctlAt(sock, 'status')).code === 0,
+      `the node of ${sock.replace(/.*\//, '')} still answers`);
+  for (const log of (process.env.MEET_LOGS || '').split(' ')) {
+    if (!log || !existsSync(log))
+      continue;
+    const text = readFileSync(log, 'utf8');
+    const bad = text.split('\n').filter((l) =>
+      /Sanitizer|runtime error:/.test(l));
+    ok(bad.length === 0, `no sanitizer report in ${log.replace(/.*\//, '')}` +
+      (bad.length ? ': ' + bad[0] : ''));
+  }
 }
 
 export function done() {

@@ -22,6 +22,7 @@ async function main() {
     await browser.close();
     t.cleanup();
   }
+  await t.healthy([t.SOCK, HUB_SOCK]);
   return t.done();
 }
 

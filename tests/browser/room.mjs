@@ -37,6 +37,7 @@ async function main() {
     await browser.close();
     t.cleanup();
   }
+  await t.healthy([t.SOCK]);
   return t.done();
 }
 

@@ -40,6 +40,7 @@ web_need_browser() {
 # against node NAME.
 web_scenario() {
 	MEET_WEB="http://$(web_address "$1")" MEET_SOCK="$T/$1.sock" \
+	    MEET_LOGS="$(ls "$T"/*.log 2>/dev/null | tr '\n' ' ')" \
 	    MEETCTL="$(command -v meetctl)" OUT="$T" \
 	    timeout 240 node "$top/tests/browser/$2"
 	_rc=$?
