@@ -117,6 +117,12 @@ static int	rtt_risen(const struct layerchoice *, const
 		    struct layerchoice_report *, double *);
 static int	choice_lower_path(struct layerchoice *,
 		    const struct layerchoice_report *);
+static int	lower_for_loss(struct layerchoice *,
+		    const struct layerchoice_report *);
+static int	lower_for_images(struct layerchoice *,
+		    const struct layerchoice_report *);
+static int	lower_for_rtt(struct layerchoice *,
+		    const struct layerchoice_report *);
 static void	choice_clean(struct layerchoice *,
 		    const struct layerchoice_report *, double, int, int);
 static void	choice_move(struct layerchoice *, int, uint64_t,
@@ -532,66 +538,94 @@ layerchoice_update(struct layerchoice *lc, const struct layerchoice_report *r,
 /*
  * The rules that lower for the path: 1 when one did.  A raise on trial
  * that meets loss goes back to the step it left, where the path was clean
- * a moment ago; the rules go on from there if it is not.
+ * a moment ago; the rules go on from there if it is not.  A report with no
+ * loss known (a change of --max) brings no news of it.
  */
 static int
 choice_lower_path(struct layerchoice *lc, const struct layerchoice_report *r)
 {
-	const struct layerchoice_step	*st = &lc->steps[lc->step];
-	const struct layerchoice_layer	*l = &lc->layers[st->layer];
-	double				 least, whole, p, n;
-	int				 to;
-
 	if (lc->step == lc->nsteps - 1)
 		return 0;
+	if (r->loss >= 0 && (lower_for_loss(lc, r) ||
+	    lower_for_images(lc, r)))
+		return 1;
+	return lower_for_rtt(lc, r);
+}
+
+/* Loss over loss_high, beyond doubt. */
+static int
+lower_for_loss(struct layerchoice *lc, const struct layerchoice_report *r)
+{
+	const struct layerchoice_step	*st = &lc->steps[lc->step];
+	const struct layerchoice_layer	*l = &lc->layers[st->layer];
+	double				 p, n;
+	int				 to;
+
 	p = loss_recent(lc, LOSS_PACKETS, &n);
-	if (n > 0 && p >= lc->p.loss_high && (n >= LOSS_PACKETS ||
-	    loss_least(p, n) >= lc->p.loss_high / 2)) {
-		if (lc->probing)
-			to = lc->probe_step + 1;
-		else if (lc->step < lc->floor_layer_step)
-			to = step_for_whole(lc, lc->step, p);
-		else if (lc->have_drop && r->bitrate > 0 &&
-		    r->bitrate <= RATE_CUT * lc->drop_bitrate)
-			return 0;	/* the path's loss, not the rate's */
-		else
-			to = lc->step + 1;
-		if (to <= lc->step)
-			to = lc->step + 1;
-		if (!lc->have_drop) {
-			lc->have_drop = 1;
-			lc->drop_bitrate = r->bitrate;
-		}
-		choice_move(lc, to, r->now_ms, LAYERCHOICE_LOSS);
-		snprintf(lc->reason, sizeof lc->reason, "loss %.0f%% at %dx%d "
-		    "%d fps", p * 100, l->width, l->height, st->fps);
-		return 1;
+	if (n == 0 || p < lc->p.loss_high || (n < LOSS_PACKETS &&
+	    loss_least(p, n) < lc->p.loss_high / 2))
+		return 0;
+	if (lc->probing)
+		to = lc->probe_step + 1;
+	else if (lc->step < lc->floor_layer_step)
+		to = step_for_whole(lc, lc->step, p);
+	else if (lc->have_drop && r->bitrate > 0 &&
+	    r->bitrate <= RATE_CUT * lc->drop_bitrate)
+		return 0;	/* the path's loss, not the rate's */
+	else
+		to = lc->step + 1;
+	if (to <= lc->step)
+		to = lc->step + 1;
+	if (!lc->have_drop) {
+		lc->have_drop = 1;
+		lc->drop_bitrate = r->bitrate;
 	}
-	/* Moderate loss on large images: only beyond doubt. */
+	choice_move(lc, to, r->now_ms, LAYERCHOICE_LOSS);
+	snprintf(lc->reason, sizeof lc->reason, "loss %.0f%% at %dx%d %d fps",
+	    p * 100, l->width, l->height, st->fps);
+	return 1;
+}
+
+/* Moderate loss on images of many packets: only beyond doubt. */
+static int
+lower_for_images(struct layerchoice *lc, const struct layerchoice_report *r)
+{
+	const struct layerchoice_step	*st = &lc->steps[lc->step];
+	const struct layerchoice_layer	*l = &lc->layers[st->layer];
+	double				 p, n, whole;
+	int				 to;
+
 	p = loss_recent(lc, IMAGES_PACKETS, &n);
-	if (n > 0 && lc->step < lc->floor_layer_step &&
-	    layer_whole(lc, st->layer, loss_least(p, n)) < lc->p.whole_min) {
-		whole = layer_whole(lc, st->layer, p);
-		to = lc->probing ? lc->probe_step + 1 :
-		    step_for_whole(lc, lc->step, p);
-		if (to <= lc->step)
-			to = lc->step + 1;
-		choice_move(lc, to, r->now_ms, LAYERCHOICE_IMAGES);
-		snprintf(lc->reason, sizeof lc->reason, "%.0f%% of %dx%d "
-		    "images whole at %.1f%% loss", whole * 100, l->width,
-		    l->height, p * 100);
-		return 1;
-	}
-	if (rtt_risen(lc, r, &least) && (!lc->have_rtt_drop ||
-	    r->now_ms - lc->rtt_drop_ms >= lc->p.rtt_hold_ms)) {
-		lc->have_rtt_drop = 1;
-		lc->rtt_drop_ms = r->now_ms;
-		choice_move(lc, lc->step + 1, r->now_ms, LAYERCHOICE_RTT);
-		snprintf(lc->reason, sizeof lc->reason, "rtt %.0f ms, path "
-		    "%.0f ms", r->rtt_ms, least);
-		return 1;
-	}
-	return 0;
+	if (n == 0 || lc->step >= lc->floor_layer_step ||
+	    layer_whole(lc, st->layer, loss_least(p, n)) >= lc->p.whole_min)
+		return 0;
+	whole = layer_whole(lc, st->layer, p);
+	to = lc->probing ? lc->probe_step + 1 :
+	    step_for_whole(lc, lc->step, p);
+	if (to <= lc->step)
+		to = lc->step + 1;
+	choice_move(lc, to, r->now_ms, LAYERCHOICE_IMAGES);
+	snprintf(lc->reason, sizeof lc->reason, "%.0f%% of %dx%d images "
+	    "whole at %.1f%% loss", whole * 100, l->width, l->height,
+	    p * 100);
+	return 1;
+}
+
+/* The round trip well over the path's least: one step, then a hold. */
+static int
+lower_for_rtt(struct layerchoice *lc, const struct layerchoice_report *r)
+{
+	double	least;
+
+	if (!rtt_risen(lc, r, &least) || (lc->have_rtt_drop &&
+	    r->now_ms - lc->rtt_drop_ms < lc->p.rtt_hold_ms))
+		return 0;
+	lc->have_rtt_drop = 1;
+	lc->rtt_drop_ms = r->now_ms;
+	choice_move(lc, lc->step + 1, r->now_ms, LAYERCHOICE_RTT);
+	snprintf(lc->reason, sizeof lc->reason, "rtt %.0f ms, path %.0f ms",
+	    r->rtt_ms, least);
+	return 1;
 }
 
 /*
@@ -607,7 +641,10 @@ choice_clean(struct layerchoice *lc, const struct layerchoice_report *r,
 	uint64_t			 wait;
 	double				 least, worst;
 
-	if (r->loss < 0 || (r->loss > lc->p.loss_clean && r->loss * n > 1.5) ||
+	/* No loss known: a change of --max alone, which ends no run. */
+	if (r->loss < 0)
+		return;
+	if ((r->loss > lc->p.loss_clean && r->loss * n > 1.5) ||
 	    rtt_risen(lc, r, &least)) {
 		lc->clean = 0;
 		return;

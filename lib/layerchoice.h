@@ -143,7 +143,10 @@ int	layerchoice_set_ladder(struct layerchoice *,
 /* What an image of layer i costs, as measured: RTP packets. */
 void	layerchoice_set_packets(struct layerchoice *, int, double);
 
-/* One interval's report: the choice after it. */
+/*
+ * One interval's report: the choice after it.  A report with loss and
+ * rtt_ms below 0 is no report on the path: a change of --max alone.
+ */
 void	layerchoice_update(struct layerchoice *,
 	    const struct layerchoice_report *, struct layerchoice_out *);
 /* The choice as it stands (changed is 0). */

@@ -58,6 +58,7 @@ static void	test_packets_estimated(void **);
 static void	test_loss_evidence(void **);
 static void	test_one_packet(void **);
 static void	test_rtt_least(void **);
+static void	test_max_alone(void **);
 static void	sim_init(struct sim *, const double *);
 static void	sim_free(struct sim *);
 static void	sim_run(struct sim *, int);
@@ -814,6 +815,55 @@ test_rtt_least(void **state)
 	layerchoice_free(lc);
 }
 
+/*
+ * A report with no loss and no round trip known changes what --max asks
+ * and nothing else: a clean run goes on through it, and a new --max
+ * takes effect at once.
+ */
+static void
+test_max_alone(void **state)
+{
+	struct layerchoice_report	 r, none;
+	struct layerchoice_out		 out;
+	struct sim			 s;
+
+	(void)state;
+	sim_init(&s, test_pattern);
+	s.capacity = 2.0e6;
+	sim_run(&s, 12);
+	assert_int_equal(s.out.width, 320);
+	s.capacity = 0;
+	/* The first raise waits 10 s: a failed one came just before. */
+	sim_run(&s, 6);
+	memset(&none, 0, sizeof none);
+	none.now_ms = s.now + 500;
+	none.loss = -1;
+	none.rtt_ms = -1;
+	layerchoice_update(s.lc, &none, &out);
+	assert_int_equal(out.changed, 0);
+	sim_run(&s, 4);
+	assert_int_equal(s.out.width, 640);
+	assert_int_equal(s.out.why, LAYERCHOICE_CLEAN);
+	sim_free(&s);
+
+	/* After a report of some loss, --max comes alone. */
+	sim_init(&s, test_pattern);
+	memset(&r, 0, sizeof r);
+	r.now_ms = s.now + 1000;
+	r.loss = 0.08;
+	r.rtt_ms = 20;
+	layerchoice_update(s.lc, &r, &out);
+	assert_int_equal(out.changed, 0);
+	none.now_ms = r.now_ms + 100;
+	none.max_width = 320;
+	none.max_height = 240;
+	layerchoice_update(s.lc, &none, &out);
+	assert_int_equal(out.changed, -1);
+	assert_int_equal(out.why, LAYERCHOICE_CAP);
+	assert_int_equal(out.width, 320);
+	sim_free(&s);
+}
+
 int
 main(void)
 {
@@ -835,6 +885,7 @@ main(void)
 		cmocka_unit_test(test_loss_evidence),
 		cmocka_unit_test(test_one_packet),
 		cmocka_unit_test(test_rtt_least),
+		cmocka_unit_test(test_max_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
