@@ -154,7 +154,12 @@ check(status(r).startswith("HTTP/1.1 408") and took < 3,
       "a request that never ends: 408 after %.1f s" % took)
 idle = [socket.create_connection(("127.0.0.1", PORT)) for _ in range(4)]
 time.sleep(0.2)
-r = http(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+# Refused at once, unread: its request may reach a closed socket, and the
+# 503 then be lost to the reset.  Either way, it is not served.
+try:
+    r = http(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+except ConnectionResetError:
+    r = b"HTTP/1.1 503 (reset)"
 check(status(r).startswith("HTTP/1.1 503"), "a fifth connection while 4 "
       "wait ([web] max_handshakes): 503 (%s)" % status(r))
 time.sleep(1.5)

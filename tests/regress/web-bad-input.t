@@ -21,7 +21,7 @@ PYTHONPATH="$top/tests/browser" timeout 120 python3 \
     "$top/tests/browser/badinput.py" "$port" >"$T/bad.out" 2>"$T/bad.err"
 rc=$?
 n=$(grep -c '' "$T/bad.out")
-plan $((n + 6))
+plan $((n + 7))
 while IFS= read -r line; do
 	case $line in
 	"PASS "*) ok "${line#PASS }" ;;
@@ -31,6 +31,8 @@ done <"$T/bad.out"
 check "the raw client ran to its end" test "$rc" = 0
 [ "$rc" = 0 ] || sed 's/^/# /' "$T/bad.err"
 check "the node is still up" kill -0 "$pid_a"
+check "no sanitizer report in its log" \
+    sh -c "! grep -E 'Sanitizer|runtime error:' '$T/a.log'"
 check "and answers status" quiet ctl a status
 check "the log names an unmasked frame" \
     contains "$T/a.log" "client frame is not masked"

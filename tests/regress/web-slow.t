@@ -17,7 +17,7 @@ PYTHONPATH="$top/tests/browser" timeout 120 python3 \
     "$(command -v meetctl)" 2000 >"$T/slow.out" 2>"$T/slow.err"
 rc=$?
 n=$(grep -c '^PASS\|^FAIL' "$T/slow.out")
-plan $((n + 3))
+plan $((n + 4))
 while IFS= read -r line; do
 	case $line in
 	"PASS "*) ok "${line#PASS }" ;;
@@ -30,3 +30,5 @@ check "the raw clients ran to their end" test "$rc" = 0
 check "the log says why slow was dropped" \
     contains "$T/a.log" "the browser is not reading what it is sent"
 check "the node is still up" kill -0 "$pid_a"
+check "no sanitizer report in its log" \
+    sh -c "! grep -E 'Sanitizer|runtime error:' '$T/a.log'"
