@@ -290,6 +290,17 @@ function describe(ev) {
     return ev.name + ' ' + ev.event + ' ' + (ev.media || '') +
       (ev.by && ev.by !== ev.name ? ' by ' + ev.by : '');
   case 'locked': case 'unlocked': return ev.by + ' ' + ev.event + ' the room';
+  case 'audio-on': return ev.name + '\'s microphone is on';
+  case 'audio-off': return ev.name + '\'s microphone is off';
+  case 'video-on': return ev.name + '\'s camera is on';
+  case 'video-off': return ev.name + '\'s camera is off';
+  case 'screen-on': return ev.name + ' is presenting';
+  case 'screen-off': return ev.name + ' stopped presenting';
+  case 'reconnected': return ev.name + ' reconnected';
+  case 'recording': return 'recording ' + (ev.state || '') +
+    (ev.by ? ' by ' + ev.by : '');
+  case 'mode': return 'media now goes ' + (ev.mode === 'p2p' ?
+    'straight between the two nodes' : 'through the room\'s node');
   case 'ended': return 'the meeting was ended';
   default: return ev.event + (ev.name ? ' ' + ev.name : '');
   }
@@ -542,13 +553,22 @@ async function refreshFiles() {
     return;
   const o = lines(res.out)[0] || { files: [] };
   list.replaceChildren();
+  // The page downloads the files of its own node's rooms; a room on
+  // another node keeps them there, for meetctl file get.
+  const here = !S.room.includes('@');
   for (const f of o.files) {
     const li = el('li', 'file');
-    const a = el('a', null, f.name);
-    a.href = '/files/' + S.hello.secret + '/' + encodeURIComponent(f.id);
-    a.download = f.name;
-    li.append(a, el('span', 'meta', ' ' + size(f.size) + ' from ' + f.from +
-      (f.to ? ' to ' + f.to : '')));
+    li.dataset.id = f.id;
+    if (here) {
+      const a = el('a', null, f.name);
+      a.href = '/files/' + S.hello.secret + '/' + encodeURIComponent(f.id);
+      a.download = f.name;
+      li.append(a);
+    } else
+      li.append(el('span', 'name', f.name));
+    li.append(el('span', 'meta', ' ' + size(f.size) + ' from ' + f.from +
+      (f.to ? ' to ' + f.to : '') +
+      (here ? '' : ' (meetctl file get ' + f.id + ')')));
     list.append(li);
   }
 }

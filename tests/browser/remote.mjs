@@ -55,6 +55,22 @@ async function scenario(browser) {
     '#chat-log .msg[data-from="alice"] .text')].some((e) =>
     e.textContent === 'hello kim')), 'alice\'s say reaches kim\'s page');
 
+  // A file shared in the hub's room: listed across the link, fetched with
+  // meetctl there (the page downloads its own node's files only).
+  const sent = await hub('file', 'send', `${t.OUT}/agenda.txt`);
+  t.ok(sent.code === 0, 'alice shares a file on the hub');
+  t.ok(await t.until(kim, () => [...document.querySelectorAll(
+    '#file-list .file')].some((f) => f.textContent.includes('agenda.txt') &&
+    f.textContent.includes('meetctl file get'))),
+  'kim\'s page lists it, with how to fetch it');
+  const got = await kim.evaluate(async () => {
+    const f = document.querySelector('#file-list .file');
+    const r = await fetch('/files/' + S.hello.secret + '/' + f.dataset.id);
+    return { status: r.status, text: await r.text() };
+  });
+  t.ok(got.status === 404 && /on the node of hub@/.test(got.text),
+    'a download from the page says where the file is: ' + got.text.trim());
+
   t.ok((await hub('kick', 'kim')).code === 0, 'alice kicks kim');
   t.ok(await t.until(kim, () => document.body.dataset.view === 'join-view'),
     'kim\'s page is back at the form');
