@@ -26,7 +26,7 @@
 #define JB_WINDOW	50	/* pops (a second) between two drops */
 #define JB_SHRINK_USEC	200	/* target fall per pop: 10 ms a second */
 #define JB_FORCE_AHEAD	3	/* more ahead than this drops a loud one */
-#define JB_FORCE_WINDOWS 3	/* and so do this many windows ahead */
+#define JB_FORCE_WINDOWS 2	/* and so do this many windows ahead */
 
 struct jb_slot {
 	int		 used;

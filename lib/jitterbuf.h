@@ -10,7 +10,7 @@
  * buffer that runs dry waits for the new target before it plays again.  It
  * shrinks slowly: a buffer that stays ahead of its target for a second drops
  * one frame, a quiet (DTX-sized) one, or any when far ahead or when it has
- * been ahead for three seconds; a talkspurt after silence also starts
+ * been ahead for two seconds; a talkspurt after silence also starts
  * afresh at the target, and a pause of the sender is not taken for jitter.  Nothing pushed is trusted: the
  * number of frames held is fixed at creation, and wild sequence numbers are
  * discarded unless two in a row say the sender really restarted.

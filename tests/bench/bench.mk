@@ -23,7 +23,7 @@ LOADGEN_SRCS = $(D)/loadgen.c $(D)/node.c $(D)/udpio.c $(D)/track.c \
 	       $(D)/report.c $(D)/parts.c
 LOADGEN_OBJS = $(patsubst $(D)/%.c,$(OUT)/%.o,$(LOADGEN_SRCS))
 
-all: $(OUT)/loadgen $(OUT)/refrelay $(OUT)/layers $(OUT)/e2ee
+all: $(OUT)/loadgen $(OUT)/refrelay $(OUT)/layers $(OUT)/e2ee $(OUT)/opusmix
 
 $(OUT)/%.o: $(D)/%.c
 	@mkdir -p $(OUT)
@@ -44,6 +44,10 @@ $(OUT)/layers: $(OUT)/layers.o $(BUILD)/lib/libmeet.a
 $(OUT)/e2ee: $(OUT)/e2ee.o $(BUILD)/lib/libmeet.a
 	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libsodium libcrypto) \
 	    $(BLIBS)
+
+# What the mix encoder's complexity costs and how it sounds (lib/opuscodec.c).
+$(OUT)/opusmix: $(OUT)/opusmix.o $(BUILD)/lib/libmeet.a
+	$(CC) $(CFLAGS) -o $@ $^ $(BLIBS)
 
 -include $(wildcard $(OUT)/*.d)
 

@@ -111,7 +111,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-"usage: loadgen [-ABv] [-S socket] [-p pid] [-x command]... [-C core]\n"
+"usage: loadgen [-ABvY] [-S socket] [-p pid] [-x command]... [-C core]\n"
 "               [-R rooms] [-P participants] [-s speakers] [-V cameras]\n"
 "               [-j mjpeg] [-f fps] [-r pps[,pps...]] [-m maxpayload]\n"
 "               [-b opusbitrate] [-t seconds] [-w warmup] [-d decoders]\n"
@@ -211,6 +211,35 @@ rtp_header(uint8_t *h, int marker, int pt, uint16_t seq, uint32_t ts,
 	put32(h + 8, ssrc);
 }
 
+/*
+ * A speaker's packet from its own receiving socket, at once (-Y): for
+ * targets that take a plain-RTP participant's media only from the port
+ * they send it to (symmetric RTP, a connected socket), as Janus' does.
+ */
+static void
+send_from(int fd, const struct sockaddr_in *to, const uint8_t *hdr,
+    size_t hlen, const uint8_t *payload, size_t plen, int click_room)
+{
+	struct udpio_out	 o;
+	struct lroom		*lr;
+	uint64_t		 stamp;
+
+	if (hlen + plen > sizeof o.buf)
+		return;
+	o.to = *to;
+	memcpy(o.buf, hdr, hlen);
+	memcpy(o.buf + hlen, payload, plen);
+	o.len = hlen + plen;
+	o.stamp_at = -1;
+	o.stamp_cam = 0;
+	o.click_room = click_room;
+	cur->refused += (uint64_t)udpio_send(fd, &o, 1, &stamp);
+	if (click_room >= 0) {
+		lr = &lg.lrooms[click_room];
+		lr->clicks[lr->nclicks++ % CLICK_RING] = stamp;
+	}
+}
+
 static void
 send_audio(struct part *p, const struct node *n)
 {
@@ -222,8 +251,12 @@ send_audio(struct part *p, const struct node *n)
 		return;
 	click = p->voice == VOICE_CLICK && p->a_pos == 0;
 	rtp_header(h, 0, LG_PT_OPUS, p->a_seq++, p->a_ts, p->a_ssrc);
-	queue(&p->send_to, h, sizeof h, l->pkt[p->a_pos], l->len[p->a_pos],
-	    -1, 0, click ? p->room : -1);
+	if (lg.symmetric)
+		send_from(p->afd, &p->send_to, h, sizeof h, l->pkt[p->a_pos],
+		    l->len[p->a_pos], click ? p->room : -1);
+	else
+		queue(&p->send_to, h, sizeof h, l->pkt[p->a_pos],
+		    l->len[p->a_pos], -1, 0, click ? p->room : -1);
 	p->a_ts += LG_SAMPLES;
 	p->a_pos = (p->a_pos + 1) % OPUS_LOOP_FRAMES;
 	p->a_sent++;
@@ -494,10 +527,13 @@ options(int argc, char **argv, struct opts *o)
 	int	ch;
 
 	while ((ch = getopt(argc, argv,
-	    "ABvS:p:x:C:R:P:s:V:j:f:r:m:b:t:w:d:k:i:a:M:n:o:L:y:")) != -1) {
+	    "ABvYS:p:x:C:R:P:s:V:j:f:r:m:b:t:w:d:k:i:a:M:n:o:L:y:")) != -1) {
 		switch (ch) {
 		case 'A':
 			lg.all_send = 1;
+			break;
+		case 'Y':
+			lg.symmetric = 1;
 			break;
 		case 'B':
 			lg.busy = 1;

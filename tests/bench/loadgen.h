@@ -398,6 +398,7 @@ struct load {
 	int			 speakers;
 	int			 cameras;
 	int			 all_send;
+	int			 symmetric;	/* -Y: send from own port */
 	int			 verbose;
 	int			 busy;
 	int			 batch;
