@@ -688,13 +688,27 @@ web_ws_input(struct web_conn *c)
 {
 	struct evbuffer		*in = bufferevent_get_input(c->bev);
 	struct ws_message	 m;
+	struct ws_frame		 f;
 	enum ws_event		 ev;
-	size_t			 len, used;
-	uint8_t			*data;
+	size_t			 len, used, n;
+	uint8_t			 hdr[WS_HEADER_MAX], *data;
+	uint16_t		 code;
+	char			 err[128];
 
 	while (c->state == WEB_OPEN && (len = evbuffer_get_length(in)) > 0) {
-		data = evbuffer_pullup(in, -1);
-		ev = ws_read(&c->reader, data, len, &used, &m);
+		/*
+		 * Only a whole frame is made contiguous, as its header says;
+		 * until then the reader sees the header alone, and refuses
+		 * it or waits.
+		 */
+		n = (size_t)evbuffer_copyout(in, hdr, sizeof hdr);
+		if (ws_frame_parse(hdr, n, &f, &code, err, sizeof err) > 0 &&
+		    f.length <= len && len - f.length >= f.header) {
+			n = f.header + (size_t)f.length;
+			data = evbuffer_pullup(in, (ev_ssize_t)n);
+		} else
+			data = hdr;
+		ev = ws_read(&c->reader, data, n, &used, &m);
 		switch (ev) {
 		case WS_MORE:
 			return;
