@@ -158,7 +158,8 @@ cmd_send_local(struct cmdq *q)
 	}
 	if ((code = cmd_media_ready(q)) != 0)
 		return code;
-	if (uplink_start(q, kinds[which], rate, channels, &cause) != 0) {
+	if (stream_send_start(q, kinds[which], rate, channels,
+	    &cause) != 0) {
 		cmdq_error(q, "send: %s", cause);
 		free(cause);
 		return EXIT_REFUSED;
@@ -197,7 +198,7 @@ cmd_recv_local(struct cmdq *q)
 	}
 	if ((code = cmd_media_ready(q)) != 0)
 		return code;
-	if (downlink_start(q, which == 0 ? MEDIA_AUDIO : MEDIA_VIDEO, from,
+	if (stream_recv_start(q, which == 0 ? MEDIA_AUDIO : MEDIA_VIDEO, from,
 	    rate, channels, &cause) != 0) {
 		cmdq_error(q, "recv: %s", cause);
 		free(cause);

@@ -156,5 +156,4 @@ listen_stop(void)
 	/* The workers' sockets close with the workers. */
 	free(udp_fds);
 	udp_fds = NULL;
-	udp_out_close();
 }

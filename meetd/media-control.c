@@ -1,18 +1,21 @@
 /*
- * A room's media as the control thread sees it (DESIGN.md section 3): what
- * control tells the room's media worker (media.c runs there) and what it
- * does with what the workers tell it.  Control keeps the room's state: who
- * is there, who sends what, who is muted, whether it is recorded; each
- * change goes to the worker as a message.  The worker's news comes back as
- * messages too: events for the room, media for sessions on this node, a
- * plain-RTP participant that went quiet, the address a node's media comes
- * from (media-msg.c: one struct a kind, ids and never pointers; what the
- * workers report comes to the handlers media_control_start sets).
+ * A room's media as the control thread decides it (DESIGN.md sections 3
+ * and 10): this is the rooms layer's side of the media plane, which it
+ * reaches only through messages (media.h).  Control keeps the room's
+ * state: who is there, who sends what, who is muted, whether it is
+ * recorded; each change goes to the room's worker as a message.  What the
+ * workers report (a talker, a recording's state, a plain-RTP participant's
+ * stream or its silence, the address a node's media comes from, a
+ * session's pipe that ended) comes back to the handlers media_control_start
+ * sets, which make of it the room's events and decisions.
  *
  * Control also gives out the SSRCs of the streams this node receives, so
  * that SSRC mod workers names the worker of the room (worker.c steers the
- * node's datagrams that way).
+ * node's datagrams that way), and picks the worker that runs each peer's
+ * media, with the socket other nodes send it to (media_far_worker).
  */
+#include <netinet/in.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,23 +272,6 @@ media_send_close(struct member *m, uint32_t ssrc)
 	return 0;
 }
 
-/* A packet a session here sends into its room here (uplink.c). */
-void
-media_send_packet(struct member *m, uint32_t ssrc, const uint8_t *pkt,
-    size_t len)
-{
-	struct media_msg_packet	*msg;
-	size_t			 size = sizeof *msg + len;
-
-	msg = xcalloc(1, size);
-	msg->session = m->session != NULL ? m->session->id : 0;
-	msg->ssrc = ssrc;
-	msg->len = len;
-	memcpy(msg->data, pkt, len);
-	media_tell_room(m->room, MEDIA_MSG_PACKET, msg, size);
-	free(msg);
-}
-
 /*
  * The streams members of the room but except send, one call of cb each,
  * for the answer to media_sub.
@@ -525,8 +511,7 @@ json_t *
 media_stats_all(uint64_t *drops)
 {
 	struct media_stats_call	 c;
-	struct session		*s;
-	json_t			*a, *o;
+	json_t			*a;
 	u_int			 w;
 	int			 i;
 
@@ -541,42 +526,7 @@ media_stats_all(uint64_t *drops)
 		for (i = 0; i < DROP_MAX; i++)
 			drops[i] += c.drops[i];
 	}
-	TAILQ_FOREACH(s, &sessions, entry) {
-		json_array_extend(a, o = uplink_stats(s));
-		json_decref(o);
-		json_array_extend(a, o = downlink_stats(s));
-		json_decref(o);
-	}
 	return a;
-}
-
-/* -------- Datagrams for control. -------- */
-
-/*
- * Media of a room on another node for sessions here, on control's sockets
- * (udp_out) or passed on by a worker: RTCP from the room's node, or RTP
- * for downlink.c.  Anything else is dropped and counted.
- */
-void
-media_control_input(struct udp_sock *u, uint8_t *buf, size_t len,
-    const struct sockaddr *from, socklen_t fromlen, uint64_t now, void *arg)
-{
-	struct rtp_header	 h;
-
-	(void)u;
-	(void)fromlen;
-	(void)arg;
-	if (rtp_is_rtcp(buf, len)) {
-		report_sessions_input(buf, len, from);
-		return;
-	}
-	if (rtp_parse(buf, len, &h) != 0) {
-		media_node_drops[DROP_MALFORMED]++;
-		return;
-	}
-	if (downlink_input(buf, len, &h, from, now) == 0)
-		return;
-	media_node_drops[DROP_UNKNOWN]++;
 }
 
 /* -------- What workers tell control. -------- */
@@ -690,45 +640,6 @@ media_on_latch(const struct media_report_latch *msg)
 	media_remote_moved(rem);
 }
 
-static void
-media_on_mix(const struct media_report_pcm *msg)
-{
-	struct session	*s;
-
-	if ((s = session_find_id(msg->session)) != NULL)
-		downlink_mix(s, msg->pcm);
-}
-
-static void
-media_on_solo(const struct media_report_pcm *msg)
-{
-	struct session	*s;
-
-	if ((s = session_find_id(msg->session)) != NULL)
-		downlink_solo(s, msg->from, msg->pcm);
-}
-
-static void
-media_on_video(const struct media_report_video *msg)
-{
-	struct session	*s;
-
-	if ((s = session_find_id(msg->session)) != NULL)
-		downlink_video(s, msg->from, msg->jpeg, msg->len);
-}
-
-static void
-media_on_node_packet(const struct media_report_node_packet *msg)
-{
-	uint8_t	buf[2048];
-
-	if (msg->len > sizeof buf)
-		return;
-	memcpy(buf, msg->data, msg->len);
-	media_control_input(NULL, buf, msg->len,
-	    (const struct sockaddr *)&msg->from, msg->fromlen, msg->now, NULL);
-}
-
 static const struct media_reports media_control_reports = {
 	.talking = media_on_talking,
 	.recording = media_on_recording,
@@ -736,10 +647,8 @@ static const struct media_reports media_control_reports = {
 	.peer_track = media_on_peer_track,
 	.leave = media_on_leave,
 	.latch = media_on_latch,
-	.mix = media_on_mix,
-	.solo = media_on_solo,
-	.video = media_on_video,
-	.node_packet = media_on_node_packet
+	.send_done = stream_send_done,
+	.recv_done = stream_recv_done
 };
 
 /* Before the workers start: what they report comes here. */
@@ -747,4 +656,76 @@ void
 media_control_start(void)
 {
 	media_reports_set(&media_control_reports);
+}
+
+/* -------- Media with other nodes: each peer's on one worker. -------- */
+
+/*
+ * The worker that runs a peer's media: its sessions' sends, recvs and
+ * mixes, and the socket the hosting node sends them to.  Always the same
+ * for a peer's address, so that the hosting node, which sends all of a
+ * node's media to one address, reaches one worker.
+ */
+struct worker *
+media_far_worker(const struct peer *p)
+{
+	const char	*c;
+	uint32_t	 h = 2166136261u;
+
+	if (nworkers == 0)
+		return NULL;
+	for (c = p->addr; *c != '\0'; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	return worker_get(h % nworkers);
+}
+
+/* Ports of the workers' far sockets, by worker and family (0: none yet). */
+static int	*media_far_ports;
+
+/*
+ * The UDP port p's hosting node should send this node's media to, in
+ * family af: the far socket of p's worker, opened here (the first time)
+ * and handed to it.  0 when there is none.
+ */
+int
+media_far_port(const struct peer *p, int af)
+{
+	struct media_msg_far_socket	 msg;
+	struct worker			*w;
+	struct sockaddr_storage		 ss;
+	socklen_t			 len;
+	int				 fd, *port;
+	char				*cause;
+
+	if ((w = media_far_worker(p)) == NULL ||
+	    (af != AF_INET && af != AF_INET6))
+		return 0;
+	if (media_far_ports == NULL)
+		media_far_ports = xcalloc(2 * nworkers,
+		    sizeof *media_far_ports);
+	port = &media_far_ports[2 * worker_index(w) + (af == AF_INET6)];
+	if (*port != 0)
+		return *port;
+	memset(&ss, 0, sizeof ss);
+	ss.ss_family = (sa_family_t)af;
+	len = af == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+	if ((fd = udp_bind((struct sockaddr *)&ss, len, &cause)) == -1) {
+		log_warnx("media to other nodes: %s", cause);
+		free(cause);
+		return 0;
+	}
+	len = sizeof ss;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+	    sockaddr_port((struct sockaddr *)&ss) <= 0) {
+		log_warn("media to other nodes: getsockname");
+		close(fd);
+		return 0;
+	}
+	*port = sockaddr_port((struct sockaddr *)&ss);
+	memset(&msg, 0, sizeof msg);
+	msg.af = af;
+	msg.fd = fd;
+	media_tell(w, MEDIA_MSG_FAR_SOCKET, &msg, sizeof msg);
+	return *port;
 }

@@ -16,11 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mixer.h"
-
 #include "meetd.h"
-
-#define MEDIA_NODE_BACKLOG	4096	/* datagrams on their way to control */
 
 struct media_envelope {
 	int		 type;
@@ -45,11 +41,20 @@ static const struct media_size media_msg_sizes[MEDIA_MSG_MAX] = {
 	[MEDIA_MSG_UNSUB] = FIXED(media_msg_unsub),
 	[MEDIA_MSG_TRACK] = FIXED(media_msg_track),
 	[MEDIA_MSG_UNTRACK] = FIXED(media_msg_untrack),
-	[MEDIA_MSG_PACKET] = TAILED(media_msg_packet),
 	[MEDIA_MSG_REMOTE] = FIXED(media_msg_remote),
 	[MEDIA_MSG_RECORD_STOP] = FIXED(media_msg_record_stop),
 	[MEDIA_MSG_RECORD_EVENT] = TAILED(media_msg_record_event),
-	[MEDIA_MSG_RTP_PEER] = FIXED(media_msg_rtp_peer)
+	[MEDIA_MSG_RTP_PEER] = FIXED(media_msg_rtp_peer),
+	[MEDIA_MSG_SEND] = FIXED(media_msg_send),
+	[MEDIA_MSG_SEND_STOP] = FIXED(media_msg_stream_stop),
+	[MEDIA_MSG_RECV] = FIXED(media_msg_recv),
+	[MEDIA_MSG_RECV_STOP] = FIXED(media_msg_stream_stop),
+	[MEDIA_MSG_FAR_SOCKET] = FIXED(media_msg_far_socket),
+	[MEDIA_MSG_FAR_JOIN] = FIXED(media_msg_far_join),
+	[MEDIA_MSG_FAR_LEAVE] = FIXED(media_msg_far_leave),
+	[MEDIA_MSG_FAR_TRACK] = FIXED(media_msg_far_track),
+	[MEDIA_MSG_FAR_MIX] = FIXED(media_msg_far_mix),
+	[MEDIA_MSG_FAR_MUTED] = FIXED(media_msg_far_muted)
 };
 static const struct media_size media_report_sizes[MEDIA_REPORT_MAX] = {
 	[MEDIA_REPORT_TALKING] = FIXED(media_report_talking),
@@ -58,14 +63,11 @@ static const struct media_size media_report_sizes[MEDIA_REPORT_MAX] = {
 	[MEDIA_REPORT_PEER_TRACK] = FIXED(media_report_peer_track),
 	[MEDIA_REPORT_LEAVE] = FIXED(media_report_leave),
 	[MEDIA_REPORT_LATCH] = FIXED(media_report_latch),
-	[MEDIA_REPORT_MIX] = FIXED(media_report_pcm),
-	[MEDIA_REPORT_SOLO] = FIXED(media_report_pcm),
-	[MEDIA_REPORT_VIDEO] = TAILED(media_report_video),
-	[MEDIA_REPORT_NODE_PACKET] = TAILED(media_report_node_packet)
+	[MEDIA_REPORT_SEND_DONE] = FIXED(media_report_stream_done),
+	[MEDIA_REPORT_RECV_DONE] = FIXED(media_report_stream_done)
 };
 
 static const struct media_reports	*media_reports;
-static u_int				 media_node_backlog;	/* atomic */
 
 static struct media_envelope *media_envelope(int, const void *, size_t);
 static int	media_size_ok(const struct media_size *, int, int,
@@ -158,9 +160,6 @@ media_msg_dispatch(void *arg)
 	case MEDIA_MSG_UNTRACK:
 		media_track_stop(body);
 		break;
-	case MEDIA_MSG_PACKET:
-		media_local_packet(body);
-		break;
 	case MEDIA_MSG_REMOTE:
 		media_remote_move(body);
 		break;
@@ -172,6 +171,36 @@ media_msg_dispatch(void *arg)
 		break;
 	case MEDIA_MSG_RTP_PEER:
 		rtp_peer_start(body);
+		break;
+	case MEDIA_MSG_SEND:
+		uplink_open(body);
+		break;
+	case MEDIA_MSG_SEND_STOP:
+		uplink_stop(body);
+		break;
+	case MEDIA_MSG_RECV:
+		downlink_open(body);
+		break;
+	case MEDIA_MSG_RECV_STOP:
+		downlink_stop(body);
+		break;
+	case MEDIA_MSG_FAR_SOCKET:
+		far_socket(body);
+		break;
+	case MEDIA_MSG_FAR_JOIN:
+		far_join(body);
+		break;
+	case MEDIA_MSG_FAR_LEAVE:
+		far_leave(body);
+		break;
+	case MEDIA_MSG_FAR_TRACK:
+		far_track(body);
+		break;
+	case MEDIA_MSG_FAR_MIX:
+		far_mix(body);
+		break;
+	case MEDIA_MSG_FAR_MUTED:
+		far_muted(body);
 		break;
 	case MEDIA_MSG_MAX:
 		break;
@@ -223,18 +252,11 @@ media_report_dispatch(void *arg)
 	case MEDIA_REPORT_LATCH:
 		r->latch(body);
 		break;
-	case MEDIA_REPORT_MIX:
-		r->mix(body);
+	case MEDIA_REPORT_SEND_DONE:
+		r->send_done(body);
 		break;
-	case MEDIA_REPORT_SOLO:
-		r->solo(body);
-		break;
-	case MEDIA_REPORT_VIDEO:
-		r->video(body);
-		break;
-	case MEDIA_REPORT_NODE_PACKET:
-		__atomic_sub_fetch(&media_node_backlog, 1, __ATOMIC_RELAXED);
-		r->node_packet(body);
+	case MEDIA_REPORT_RECV_DONE:
+		r->recv_done(body);
 		break;
 	case MEDIA_REPORT_MAX:
 		break;
@@ -323,67 +345,20 @@ media_post_latch(uint64_t remote, const struct sockaddr *sa, socklen_t len)
 	media_report(MEDIA_REPORT_LATCH, &msg, sizeof msg);
 }
 
-static void
-media_post_pcm(enum media_report_type type, uint64_t session,
-    const char *from, const int16_t *pcm)
+/*
+ * A session's send or recv ended (type says which), with the command's
+ * exit status and, for a send, the lines that say what went wrong.
+ */
+void
+media_post_stream_done(enum media_report_type type, uint64_t stream,
+    uint64_t session, int code, const char *error)
 {
-	struct media_report_pcm	msg;
+	struct media_report_stream_done	msg;
 
+	memset(&msg, 0, sizeof msg);
+	msg.stream = stream;
 	msg.session = session;
-	snprintf(msg.from, sizeof msg.from, "%s", from != NULL ? from : "");
-	memcpy(msg.pcm, pcm, sizeof msg.pcm);
+	msg.code = code;
+	snprintf(msg.error, sizeof msg.error, "%s", error != NULL ? error : "");
 	media_report(type, &msg, sizeof msg);
-}
-
-void
-media_post_mix(uint64_t session, const int16_t *pcm)
-{
-	media_post_pcm(MEDIA_REPORT_MIX, session, NULL, pcm);
-}
-
-void
-media_post_solo(uint64_t session, const char *from, const int16_t *pcm)
-{
-	media_post_pcm(MEDIA_REPORT_SOLO, session, from, pcm);
-}
-
-void
-media_post_video(uint64_t session, const char *from, const uint8_t *jpeg,
-    size_t len)
-{
-	struct media_report_video	*msg;
-	size_t				 size = sizeof *msg + len;
-
-	msg = xcalloc(1, size);
-	msg->session = session;
-	snprintf(msg->from, sizeof msg->from, "%s", from);
-	msg->len = len;
-	memcpy(msg->jpeg, jpeg, len);
-	media_report(MEDIA_REPORT_VIDEO, msg, size);
-	free(msg);
-}
-
-/* A datagram on a worker's socket that is not for its rooms. */
-void
-media_post_packet(const uint8_t *buf, size_t len, const struct sockaddr *from,
-    socklen_t fromlen, uint64_t now)
-{
-	struct media_report_node_packet	*msg;
-	size_t				 size = sizeof *msg + len;
-
-	/* A flood of datagrams for nobody must not queue without end. */
-	if (__atomic_add_fetch(&media_node_backlog, 1, __ATOMIC_RELAXED) >
-	    MEDIA_NODE_BACKLOG || fromlen > sizeof msg->from) {
-		__atomic_sub_fetch(&media_node_backlog, 1, __ATOMIC_RELAXED);
-		media_node_drops[DROP_UNKNOWN]++;
-		return;
-	}
-	msg = xcalloc(1, size);
-	memcpy(&msg->from, from, fromlen);
-	msg->fromlen = fromlen;
-	msg->now = now;
-	msg->len = len;
-	memcpy(msg->data, buf, len);
-	media_report(MEDIA_REPORT_NODE_PACKET, msg, size);
-	free(msg);
 }

@@ -2,25 +2,28 @@
  * A room's media on the node hosting it (DESIGN.md section 3), on the
  * room's media worker (worker.c): everything here runs on that thread and
  * is that worker's alone.  Control tells it who is in the room and what
- * they send and want (media-control.c, media_apply below); it tells
- * control what the room should hear of (events) and what sessions on this
- * node get.
+ * they send and want (media-control.c, as messages: the handlers at the
+ * end of this file); it reports what the room should hear of (a talker, a
+ * recording) with messages too (media-msg.c).
  *
  * Every stream a member sends into the room is a track: audio, camera or
  * screen, with an SSRC this node gives out.  Packets reach a track from
  * the worker's socket on the node's UDP port (a member on another node),
- * from control (a session on this node, uplink.c) or from a plain-RTP
- * participant's port.
+ * from a session's send pipe read on this same worker (uplink.c) or from
+ * a plain-RTP participant's port.
  *
  * Video and screen packets are forwarded as they are: once to each other
  * node that has a member wanting them, to plain-RTP participants, and, for
  * sessions on this node, through one depacketizer per track whose whole
- * frames go to control for their recv pipes.  They never go back to their
- * sender and never leave their room.  Audio goes into the track's jitter
- * buffer for the mixer (mix.c); a member on another node that asked for
- * one speaker alone (recv -a -F) gets that speaker's packets forwarded too.
+ * frames go to their recv pipes (downlink.c, on this thread).  They never
+ * go back to their sender and never leave their room.  Audio goes into the
+ * track's jitter buffer for the mixer (mix.c); a member on another node
+ * that asked for one speaker alone (recv -a -F) gets that speaker's
+ * packets forwarded too.
  *
- * What a member wants is a list of subscriptions, one per recv.
+ * What a member wants is a list of subscriptions, one per recv.  A member
+ * that is a session here is also found by the session's id, like those of
+ * rooms on other nodes (far.c): that is where its pipes are.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,7 @@
 #include "meetd.h"
 
 #define TRACK_BUCKETS		256
+#define SESSION_BUCKETS		64
 #define TRACK_JB_FRAMES		50	/* one second of 20 ms frames */
 #define TRACK_MAX_FRAME		(4 * 1024 * 1024)
 
@@ -43,6 +47,7 @@ struct media_worker {
 	TAILQ_HEAD(, track)		 track_hash[TRACK_BUCKETS];
 	TAILQ_HEAD(, room_media)	 rooms;
 	TAILQ_HEAD(, media_remote)	 remotes;
+	TAILQ_HEAD(, media_member)	 session_hash[SESSION_BUCKETS];
 };
 static __thread struct media_worker *mw;
 
@@ -51,6 +56,8 @@ static void	media_video(struct track *, const uint8_t *, size_t,
 static void	media_solo(struct track *, const uint8_t *, size_t);
 static void	media_frame(const uint8_t *, size_t, void *);
 static void	media_room_free(struct room_media *);
+static void	media_hosted_input(uint8_t *, size_t, const struct sockaddr *,
+		    socklen_t, uint64_t);
 
 static TAILQ_HEAD(, track) *
 track_bucket(uint32_t ssrc)
@@ -79,9 +86,12 @@ media_worker_begin(int fd)
 	mw = xcalloc(1, sizeof *mw);
 	for (i = 0; i < TRACK_BUCKETS; i++)
 		TAILQ_INIT(&mw->track_hash[i]);
+	for (i = 0; i < SESSION_BUCKETS; i++)
+		TAILQ_INIT(&mw->session_hash[i]);
 	TAILQ_INIT(&mw->rooms);
 	TAILQ_INIT(&mw->remotes);
-	udp_node = udp_wrap(fd, media_node_input, NULL);
+	udp_node = udp_wrap(fd, media_node_packet, NULL);
+	far_worker_begin();
 	report_start();
 }
 
@@ -93,6 +103,7 @@ media_worker_end(void)
 	struct media_remote	*r;
 
 	report_stop();
+	far_worker_end();
 	while ((rm = TAILQ_FIRST(&mw->rooms)) != NULL)
 		media_room_free(rm);
 	while ((r = TAILQ_FIRST(&mw->remotes)) != NULL) {
@@ -143,6 +154,43 @@ media_member_named(struct room_media *rm, const char *name)
 
 	TAILQ_FOREACH(m, &rm->members, entry) {
 		if (strcmp(m->name, name) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static TAILQ_HEAD(, media_member) *
+session_bucket(uint64_t id)
+{
+	return (void *)&mw->session_hash[id % SESSION_BUCKETS];
+}
+
+/*
+ * The member of a session here, in a room here or on another node (far.c):
+ * where its sends and recvs run.  A session is one member at a time.
+ */
+void
+media_session_add(struct media_member *m)
+{
+	TAILQ_INSERT_TAIL(session_bucket(m->session), m, sentry);
+}
+
+void
+media_session_remove(struct media_member *m)
+{
+	if (m->session != 0)
+		TAILQ_REMOVE(session_bucket(m->session), m, sentry);
+}
+
+struct media_member *
+media_session_find(uint64_t id)
+{
+	struct media_member	*m;
+
+	if (id == 0)
+		return NULL;
+	TAILQ_FOREACH(m, session_bucket(id), sentry) {
+		if (m->session == id)
 			return m;
 	}
 	return NULL;
@@ -204,6 +252,7 @@ media_track_open(struct media_member *m, enum media_kind kind, uint32_t ssrc,
 	t = xcalloc(1, sizeof *t);
 	t->rm = rm;
 	t->member = m;
+	snprintf(t->name, sizeof t->name, "%s", m->name);
 	t->kind = kind;
 	t->wallclock = wallclock;
 	t->l16 = l16;
@@ -378,8 +427,8 @@ media_send_remotes(struct track *t, const uint8_t *pkt, size_t len,
 		    !member_wants(m, want, t->member->name))
 			continue;
 		m->remote->sent_gen = gen;
-		udp_send(udp_node, (struct sockaddr *)&m->remote->media_addr,
-		    m->remote->media_len, pkt, len);
+		media_node_send(udp_node, (struct sockaddr *)
+		    &m->remote->media_addr, m->remote->media_len, pkt, len);
 	}
 }
 
@@ -467,8 +516,7 @@ media_frame(const uint8_t *jpeg, size_t len, void *arg)
 	TAILQ_FOREACH(m, &t->rm->members, entry) {
 		if (m != t->member && m->session != 0 &&
 		    member_wants(m, MEDIA_VIDEO, t->member->name))
-			media_post_video(m->session, t->member->name, tagged,
-			    tlen);
+			downlink_video(m, t->member->name, tagged, tlen);
 	}
 	free(tagged);
 }
@@ -490,6 +538,9 @@ media_member_free(struct media_member *m)
 	struct media_sub	*s;
 	struct track		*t, *t1;
 
+	uplink_free_all(m);
+	downlink_free_all(m);
+	media_session_remove(m);
 	while ((s = TAILQ_FIRST(&m->subs)) != NULL)
 		media_sub_free(m, s);
 	TAILQ_FOREACH_SAFE(t, &rm->tracks, entry, t1) {
@@ -574,31 +625,63 @@ media_stats(void)
 				json_array_append_new(a, mstats_json(
 				    &m->mix_st, "out", rm->name, m->name,
 				    MEDIA_MIX, m->mix_ssrc, peer, now));
+			} else if (m->session != 0) {
+				json_array_extend(a, o = downlink_stats(m));
+				json_decref(o);
 			}
 		}
 	}
+	json_array_extend(a, o = far_stats());
+	json_decref(o);
 	return a;
 }
 
 /*
- * A datagram on the worker's socket on the node's port: RTCP (report.c),
- * or the RTP of a track of a room here sent from another node (from the IP
- * of that node's link, and once its first packet fixed the port, from that
- * port alone).  Anything else goes to control: media of a room on another
- * node for sessions here (downlink.c).
+ * Every packet for another node leaves the worker here: media of a room
+ * here for the members of another node, and the sends, mixes' reports
+ * and the like of sessions here in a room on another node.  0, or -1 when
+ * it was lost here.
+ */
+int
+media_node_send(struct udp_sock *u, const struct sockaddr *to,
+    socklen_t tolen, const uint8_t *pkt, size_t len)
+{
+	return udp_send(u, to, tolen, pkt, len);
+}
+
+/*
+ * Every datagram from another node is first handled here, whichever
+ * socket it came to: the node's port (arg NULL: for the rooms here), or a
+ * far socket (far.c: for the sessions here in rooms on other nodes).
  */
 void
-media_node_input(struct udp_sock *u, uint8_t *buf, size_t len,
+media_node_packet(struct udp_sock *u, uint8_t *buf, size_t len,
     const struct sockaddr *from, socklen_t fromlen, uint64_t now, void *arg)
+{
+	(void)u;
+	if (far_is_socket(arg))
+		far_input(buf, len, from, fromlen, now);
+	else
+		media_hosted_input(buf, len, from, fromlen, now);
+}
+
+/*
+ * A datagram on the node's port: RTCP (report.c), or the RTP of a track of
+ * a room here sent from another node (from the IP of that node's link, and
+ * once its first packet fixed the port, from that port alone).  Nothing
+ * else is for this port: what comes for a room on another node comes to
+ * the far socket of the worker that holds it.
+ */
+static void
+media_hosted_input(uint8_t *buf, size_t len, const struct sockaddr *from,
+    socklen_t fromlen, uint64_t now)
 {
 	struct rtp_header	 h;
 	struct track		*t;
 
-	(void)u;
-	(void)arg;
 	if (rtp_is_rtcp(buf, len)) {
 		if (report_input(buf, len, from, now) != 0)
-			media_post_packet(buf, len, from, fromlen, now);
+			media_node_drops[DROP_UNKNOWN]++;
 		return;
 	}
 	if (rtp_parse(buf, len, &h) != 0) {
@@ -606,7 +689,7 @@ media_node_input(struct udp_sock *u, uint8_t *buf, size_t len,
 		return;
 	}
 	if ((t = media_track_find(h.ssrc)) == NULL) {
-		media_post_packet(buf, len, from, fromlen, now);
+		media_node_drops[DROP_UNKNOWN]++;
 		return;
 	}
 	if (t->member->remote == NULL || t->fromlen == 0 ||
@@ -678,6 +761,10 @@ media_member_add(const struct media_msg_member *msg)
 	m->mix_ssrc = msg->mix_ssrc;
 	mstats_init(&m->mix_st, m->mix_ssrc, 48000, 0);
 	TAILQ_INIT(&m->subs);
+	TAILQ_INIT(&m->uplinks);
+	TAILQ_INIT(&m->downlinks);
+	if (m->session != 0)
+		media_session_add(m);
 	if (msg->remote != 0) {
 		m->remote = media_remote_get(msg->remote, &msg->remote_addr,
 		    msg->remote_len);
@@ -777,19 +864,6 @@ media_track_stop(const struct media_msg_untrack *msg)
 		return;
 	if ((t = media_track_find(msg->ssrc)) != NULL && t->member == m)
 		media_track_close(t);
-}
-
-/* A packet a session here sends into its room here. */
-void
-media_local_packet(const struct media_msg_packet *msg)
-{
-	struct rtp_header	 h;
-	struct track		*t;
-
-	if ((t = media_track_find(msg->ssrc)) != NULL &&
-	    t->member->session == msg->session &&
-	    rtp_parse(msg->data, msg->len, &h) == 0)
-		media_track_input(t, msg->data, msg->len, &h, mono_usec());
 }
 
 void

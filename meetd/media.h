@@ -1,7 +1,52 @@
 /*
- * The media plane: media workers and what runs on them (DESIGN.md
- * sections 3 and 10).  Its own types and functions; the rest of meetd
- * reaches it only through what this header declares.
+ * The media plane (DESIGN.md sections 3 and 10): its types and functions.
+ * The rest of meetd reaches it only through what this header declares,
+ * and it reports back only with messages.
+ *
+ * Threads.  The control thread (clients, sessions, rooms, node links)
+ * decides: who is in a room, who may send, who is muted, where a node's
+ * media goes.  Media workers (worker.c, [media] workers of them, each with
+ * its own event loop) move media, and nothing a worker owns is touched by
+ * another thread.  Control never reads a pipe, writes one, or handles a
+ * packet; a packet is parsed once, on a worker, from socket to pipe.
+ *
+ * Who owns what.  A room hosted here lives on one worker (control picks
+ * the least loaded, worker_take): its members, their tracks (the streams
+ * they send, struct track), the mixer and its tick (mix.c), the recording
+ * (record.c), its plain-RTP participants and their ports (rtp-peer.c).  A
+ * session of this node in a room here is a member of that room on that
+ * worker; in a room on another node it is a member of a far room (far.c)
+ * on the worker that runs that peer's media (media_far_worker, by the
+ * peer's address).  Either way its send and recv pipes are read and
+ * written on that worker (uplink.c, downlink.c): a send's packets go
+ * straight into the room's track, or to the hosting node from the
+ * worker's socket; a recv gets the room's mix, a speaker alone, or tagged
+ * frames, made on the same thread.
+ *
+ * Sockets.  The node's UDP port is a SO_REUSEPORT group of the workers'
+ * sockets, steered by SSRC: this node gives out the SSRCs of what it
+ * receives for its rooms so that SSRC mod workers is the room's worker.
+ * Media for sessions here in rooms on other nodes needs no steering: each
+ * worker has a socket of its own a family for media with other nodes (a
+ * far socket, opened by control and handed over), whose port the link's
+ * hello names, so the hosting node sends to it and this node's sends
+ * leave from it.  Every packet for another node leaves a worker through
+ * media_node_send; every datagram from one is first handled by
+ * media_node_packet (where SRTP protects and unprotects).
+ *
+ * Messages (media-msg.c).  Control and the workers talk only by messages
+ * on each other's task queue (lib/taskq.c), one struct a kind, values
+ * only: ids (room, member, session, stream, remote), names, addresses,
+ * and the fds of pipes and sockets handed over, never a pointer into the
+ * other thread's state.  To a worker: a room's members, mutes, recvs'
+ * subscriptions and sends' tracks, where another node's media goes, a
+ * recording's end and its chat, a plain-RTP port, a session's pipes (send,
+ * recv, and their stop), a far socket, and a far room's sessions, tracks,
+ * mixes and mutes.  To control: a talker, a recording's state, a plain-RTP
+ * participant's stream or its silence, the address a node's media comes
+ * from, and a pipe that ended, with the command's status and messages.
+ * Control may also call a worker and wait (worker_call: a recording's
+ * start and status, stats); a worker never waits for control.
  */
 #ifndef MEETD_MEDIA_H
 #define MEETD_MEDIA_H
@@ -111,9 +156,7 @@ uint8_t		*udp_hold_space(struct udp_sock *, const struct sockaddr *,
 		     socklen_t, size_t);
 int		 udp_local(struct udp_sock *, struct sockaddr_storage *,
 		     socklen_t *);
-struct udp_sock	*udp_out(int);
 void		 udp_flush_all(void);
-void		 udp_out_close(void);
 int		 sockaddr_same_host(const struct sockaddr *,
 		     const struct sockaddr *);
 int		 sockaddr_same(const struct sockaddr *,
@@ -158,11 +201,20 @@ enum media_msg_type {
 	MEDIA_MSG_UNSUB,
 	MEDIA_MSG_TRACK,	/* a member's send: its stream */
 	MEDIA_MSG_UNTRACK,
-	MEDIA_MSG_PACKET,	/* a session's RTP for its room here */
 	MEDIA_MSG_REMOTE,	/* where a node's media goes now */
 	MEDIA_MSG_RECORD_STOP,
 	MEDIA_MSG_RECORD_EVENT,	/* a room event for the subtitle track */
 	MEDIA_MSG_RTP_PEER,	/* a plain-RTP participant's port */
+	MEDIA_MSG_SEND,		/* a session's send pipe, to read */
+	MEDIA_MSG_SEND_STOP,
+	MEDIA_MSG_RECV,		/* a session's recv pipe, to write */
+	MEDIA_MSG_RECV_STOP,
+	MEDIA_MSG_FAR_SOCKET,	/* a socket for media with other nodes */
+	MEDIA_MSG_FAR_JOIN,	/* a session in a room on another node */
+	MEDIA_MSG_FAR_LEAVE,
+	MEDIA_MSG_FAR_TRACK,	/* a stream of that room */
+	MEDIA_MSG_FAR_MIX,	/* the SSRC of the session's mix */
+	MEDIA_MSG_FAR_MUTED,
 	MEDIA_MSG_MAX
 };
 enum media_report_type {
@@ -172,10 +224,8 @@ enum media_report_type {
 	MEDIA_REPORT_PEER_TRACK,	/* a plain-RTP participant's stream */
 	MEDIA_REPORT_LEAVE,		/* a member the worker gave up on */
 	MEDIA_REPORT_LATCH,		/* where a node's media comes from */
-	MEDIA_REPORT_MIX,		/* a session's mix, 20 ms of PCM */
-	MEDIA_REPORT_SOLO,		/* one speaker, for recv -a -F */
-	MEDIA_REPORT_VIDEO,		/* a tagged JPEG */
-	MEDIA_REPORT_NODE_PACKET,	/* a datagram for sessions here */
+	MEDIA_REPORT_SEND_DONE,		/* a send pipe ended */
+	MEDIA_REPORT_RECV_DONE,		/* a recv pipe ended */
 	MEDIA_REPORT_MAX
 };
 
@@ -231,12 +281,6 @@ struct media_msg_untrack {
 	uint64_t		 member;
 	uint32_t		 ssrc;
 };
-struct media_msg_packet {
-	uint64_t		 session;
-	uint32_t		 ssrc;
-	size_t			 len;
-	uint8_t			 data[];
-};
 struct media_msg_remote {
 	uint64_t		 remote;
 	struct sockaddr_storage	 addr;
@@ -266,6 +310,62 @@ struct media_msg_rtp_peer {
 	uint32_t		 video_ssrc;
 	int			 srtp;		/* --srtp: both ways */
 	struct srtpctx_key	 srtp_key;
+};
+struct media_msg_send {
+	uint64_t		 stream;	/* control's id for it */
+	uint64_t		 session;
+	enum media_kind		 kind;
+	uint32_t		 ssrc;		/* the hosting node's */
+	int			 fd;		/* the pipe, the worker's now */
+	int			 regular;	/* a file: read in real time */
+	int			 rate;		/* audio: the PCM's */
+	int			 channels;
+};
+struct media_msg_recv {
+	uint64_t		 stream;	/* its sub id, too */
+	uint64_t		 session;
+	enum media_kind		 kind;		/* MEDIA_AUDIO or _VIDEO */
+	char			 from[NAME_MAX_LEN + 1];	/* "": all */
+	int			 fd;		/* the pipe, the worker's now */
+	int			 rate;
+	int			 channels;
+};
+struct media_msg_stream_stop {
+	uint64_t		 stream;
+	uint64_t		 session;
+};
+struct media_msg_far_socket {
+	int			 af;
+	int			 fd;		/* bound, the worker's now */
+};
+struct media_msg_far_join {
+	uint64_t		 session;
+	char			 peer[ADDR_HOST_MAX + 8];	/* as linked */
+	char			 room[NAME_MAX_LEN + 1];
+	char			 name[NAME_MAX_LEN + 1];
+	struct sockaddr_storage	 hub;		/* the hosting node's port */
+	socklen_t		 hub_len;
+	int			 audio_muted;
+	int			 video_muted;
+};
+struct media_msg_far_leave {
+	uint64_t		 session;
+};
+struct media_msg_far_track {
+	uint64_t		 session;
+	char			 name[NAME_MAX_LEN + 1];	/* who sends */
+	enum media_kind		 kind;
+	uint32_t		 ssrc;
+	int			 on;
+};
+struct media_msg_far_mix {
+	uint64_t		 session;
+	uint32_t		 ssrc;
+};
+struct media_msg_far_muted {
+	uint64_t		 session;
+	enum media_kind		 kind;		/* MEDIA_AUDIO or _VIDEO */
+	int			 on;
 };
 
 struct media_report_talking {
@@ -300,23 +400,12 @@ struct media_report_latch {
 	struct sockaddr_storage	 addr;
 	socklen_t		 len;
 };
-struct media_report_pcm {
+#define MEDIA_ERROR_LEN	1024
+struct media_report_stream_done {
+	uint64_t		 stream;
 	uint64_t		 session;
-	char			 from[NAME_MAX_LEN + 1];	/* solo: who */
-	int16_t			 pcm[960];
-};
-struct media_report_video {
-	uint64_t		 session;
-	char			 from[NAME_MAX_LEN + 1];
-	size_t			 len;
-	uint8_t			 jpeg[];
-};
-struct media_report_node_packet {
-	struct sockaddr_storage	 from;
-	socklen_t		 fromlen;
-	uint64_t		 now;
-	size_t			 len;
-	uint8_t			 data[];
+	int			 code;		/* the command's exit status */
+	char			 error[MEDIA_ERROR_LEN];	/* lines */
 };
 
 /* What control does with each report: set once, by control. */
@@ -327,10 +416,8 @@ struct media_reports {
 	void	(*peer_track)(const struct media_report_peer_track *);
 	void	(*leave)(const struct media_report_leave *);
 	void	(*latch)(const struct media_report_latch *);
-	void	(*mix)(const struct media_report_pcm *);
-	void	(*solo)(const struct media_report_pcm *);
-	void	(*video)(const struct media_report_video *);
-	void	(*node_packet)(const struct media_report_node_packet *);
+	void	(*send_done)(const struct media_report_stream_done *);
+	void	(*recv_done)(const struct media_report_stream_done *);
 };
 
 /* media-msg.c */
@@ -349,11 +436,20 @@ void		 media_sub_open(const struct media_msg_sub *);
 void		 media_sub_close(const struct media_msg_unsub *);
 void		 media_track_start(const struct media_msg_track *);
 void		 media_track_stop(const struct media_msg_untrack *);
-void		 media_local_packet(const struct media_msg_packet *);
 void		 media_remote_move(const struct media_msg_remote *);
 void		 media_record_stop_msg(const struct media_msg_record_stop *);
 void		 media_record_event_msg(const struct media_msg_record_event *);
 void		 rtp_peer_start(const struct media_msg_rtp_peer *);
+void		 uplink_open(const struct media_msg_send *);
+void		 uplink_stop(const struct media_msg_stream_stop *);
+void		 downlink_open(const struct media_msg_recv *);
+void		 downlink_stop(const struct media_msg_stream_stop *);
+void		 far_socket(const struct media_msg_far_socket *);
+void		 far_join(const struct media_msg_far_join *);
+void		 far_leave(const struct media_msg_far_leave *);
+void		 far_track(const struct media_msg_far_track *);
+void		 far_mix(const struct media_msg_far_mix *);
+void		 far_muted(const struct media_msg_far_muted *);
 
 /* What a worker reports (media-msg.c). */
 void		 media_post_talking(struct media_member *, int);
@@ -365,12 +461,8 @@ void		 media_post_peer_track(struct media_member *, enum media_kind,
 void		 media_post_leave(struct media_member *, const char *);
 void		 media_post_latch(uint64_t, const struct sockaddr *,
 		     socklen_t);
-void		 media_post_mix(uint64_t, const int16_t *);
-void		 media_post_solo(uint64_t, const char *, const int16_t *);
-void		 media_post_video(uint64_t, const char *, const uint8_t *,
-		     size_t);
-void		 media_post_packet(const uint8_t *, size_t,
-		     const struct sockaddr *, socklen_t, uint64_t);
+void		 media_post_stream_done(enum media_report_type, uint64_t,
+		     uint64_t, int, const char *);
 
 /* media.c: a room's media on its worker. */
 #define MEDIA_PT_OPUS	111
@@ -404,12 +496,22 @@ struct media_member {
 	uint32_t		 mix_ssrc;	/* its mix, when not local */
 	uint16_t		 mix_seq;
 	struct mstats		 mix_st;
+	TAILQ_HEAD(, uplink)	 uplinks;	/* its session's sends */
+	TAILQ_HEAD(, downlink)	 downlinks;	/* its session's recvs */
+	TAILQ_ENTRY(media_member) sentry;	/* by session id */
 	int			 mix_silent;	/* got silence last tick */
 	TAILQ_ENTRY(media_member) entry;
 };
+/*
+ * A stream this node receives: a member's, in a room here (audio for the
+ * mixer, video to forward), or, in a room on another node (far.c), one
+ * the hosting node forwards to this node or a session's mix, decoded or
+ * depacketized for the recv pipes of the sessions here.
+ */
 struct track {
 	struct room_media	*rm;
-	struct media_member	*member;
+	struct media_member	*member;	/* far: a session's mix only */
+	char			 name[NAME_MAX_LEN + 1];	/* who sends */
 	enum media_kind		 kind;
 	uint32_t		 ssrc;
 	int			 hashed;	/* in the worker's table */
@@ -432,6 +534,8 @@ struct track {
 	uint32_t		 cur_ts;	/* of the frame being built */
 	int			 width;		/* video, from RFC 2435 */
 	int			 height;
+	uint16_t		 next_seq;	/* far audio: in order */
+	int			 decoding;
 
 	TAILQ_ENTRY(track)	 entry;
 	TAILQ_ENTRY(track)	 hentry;
@@ -453,6 +557,12 @@ struct room_media {
 	uint64_t		 talker;	/* member who talked last */
 	u_int			 solo_subs;	/* recv -a -F */
 	struct recorder		*rec;		/* NULL: not recording */
+
+	/* A room on another node, for sessions here (far.c). */
+	int			 far;
+	char			 peer[ADDR_HOST_MAX + 8];	/* its link */
+	struct sockaddr_storage	 hub;		/* where its media goes */
+	socklen_t		 hub_len;
 	TAILQ_ENTRY(room_media)	 entry;
 };
 struct media_sub {
@@ -477,10 +587,15 @@ void		 media_track_input(struct track *, const uint8_t *, size_t,
 void		 media_track_set_ssrc(struct track *, uint32_t);
 int		 media_wants_mix(struct media_member *);
 json_t		*media_stats(void);
+void		 media_session_add(struct media_member *);
+void		 media_session_remove(struct media_member *);
+struct media_member *media_session_find(uint64_t);
+int		 media_node_send(struct udp_sock *, const struct sockaddr *,
+		     socklen_t, const uint8_t *, size_t);
 uint64_t	 media_capture_time(int, uint32_t);
 const char	*media_source_name(const char *, enum media_kind, char *,
 		     size_t);
-void		 media_node_input(struct udp_sock *, uint8_t *, size_t,
+void		 media_node_packet(struct udp_sock *, uint8_t *, size_t,
 		     const struct sockaddr *, socklen_t, uint64_t, void *);
 void		 media_remote_latch(struct media_remote *,
 		     const struct sockaddr *, socklen_t);
@@ -490,11 +605,19 @@ void		 report_start(void);
 void		 report_stop(void);
 int		 report_input(const uint8_t *, size_t, const struct sockaddr *,
 		     uint64_t);
-void		 report_sessions_start(void);
-void		 report_sessions_stop(void);
-void		 report_session(struct session *, uint64_t);
-void		 report_sessions_input(const uint8_t *, size_t,
+void		 report_far_member(struct media_member *, uint64_t);
+void		 report_far_input(const uint8_t *, size_t,
 		     const struct sockaddr *);
+
+/* far.c: rooms on other nodes, as sessions here see them. */
+void		 far_worker_begin(void);
+void		 far_worker_end(void);
+struct room_media *far_room_next(struct room_media *);
+void		 far_input(uint8_t *, size_t, const struct sockaddr *,
+		     socklen_t, uint64_t);
+struct udp_sock	*far_sock(int);
+int		 far_is_socket(const void *);
+json_t		*far_stats(void);
 
 /* record.c: recording a meeting, on its room's worker. */
 int		 record_start(struct room_media *, const char *, const char *,
@@ -515,34 +638,27 @@ void		 mix_start(struct room_media *);
 void		 mix_stop(struct room_media *);
 void		 mix_free(struct room_media *);
 
-/* uplink.c: send, a local session's stream into its room. */
-int		 uplink_start(struct cmdq *, enum media_kind, int, int,
-		     char **);
-void		 uplink_session_gone(struct session *);
-json_t		*uplink_stats(struct session *);
+/* uplink.c: a session's send pipe, read on the worker of its member. */
+void		 uplink_free_all(struct media_member *);
+json_t		*uplink_stats(struct media_member *);
 struct uplink_info {
 	uint32_t	 ssrc;
 	uint32_t	 ts;		/* RTP time now */
 	struct mstats	*st;
 };
-int		 uplink_info(struct session *, int, struct uplink_info *);
-struct mstats	*uplink_mstats(uint32_t);
+int		 uplink_info(struct media_member *, int, struct uplink_info *);
+struct mstats	*uplink_mstats(struct media_member *, uint32_t);
 
-/* downlink.c: recv, a local session's view of its room. */
-int		 downlink_start(struct cmdq *, enum media_kind, const char *,
-		     int, int, char **);
-void		 downlink_session_gone(struct session *);
-int		 downlink_wants(struct session *, enum media_kind,
-		     const char *);
-void		 downlink_mix(struct session *, const int16_t *);
-void		 downlink_solo(struct session *, const char *,
+/* downlink.c: a session's recv pipe, written on the worker of its member. */
+void		 downlink_free_all(struct media_member *);
+void		 downlink_mix(struct media_member *, const int16_t *);
+void		 downlink_solo(struct media_member *, const char *,
 		     const int16_t *);
-void		 downlink_video(struct session *, const char *,
+void		 downlink_video(struct media_member *, const char *,
 		     const uint8_t *, size_t);
-int		 downlink_input(uint8_t *, size_t, const struct rtp_header *,
-		     const struct sockaddr *, uint64_t);
-void		 downlink_event(struct session *, json_t *);
-json_t		*downlink_stats(struct session *);
+int		 downlink_wants(struct media_member *, enum media_kind,
+		     const char *);
+json_t		*downlink_stats(struct media_member *);
 
 /* rtp-peer.c: plain-RTP participants. */
 void		 rtp_peer_free(struct rtp_peer *);

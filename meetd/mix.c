@@ -407,7 +407,7 @@ mix_send_remote(struct room_media *rm, struct media_member *m,
 	h.payload_len = (size_t)e->len;
 	if ((len = rtp_write(pkt, sizeof pkt, &h)) == 0)
 		return;
-	if (udp_send(udp_node, (struct sockaddr *)&m->remote->media_addr,
+	if (media_node_send(udp_node, (struct sockaddr *)&m->remote->media_addr,
 	    m->remote->media_len, pkt, len) != 0) {
 		mstats_drop(&m->mix_st, DROP_SEND, 1);
 		return;
@@ -466,7 +466,7 @@ mix_solo(struct room_media *rm, struct media_member *m)
 		if ((o = media_member_named(rm, s->from)) != NULL &&
 		    !o->audio_muted)
 			t = media_member_track(o, MEDIA_AUDIO);
-		media_post_solo(m->session, s->from, t != NULL && t->have_pcm ?
+		downlink_solo(m, s->from, t != NULL && t->have_pcm ?
 		    t->pcm : mix_silence);
 	}
 }
@@ -533,7 +533,7 @@ mix_tick(evutil_socket_t fd, short events, void *arg)
 		mx = idx != MIXER_SILENCE ? &out.mixes[idx] : NULL;
 		pcm = mx != NULL ? mx->pcm : mix_silence;
 		if (m->session != 0) {
-			media_post_mix(m->session, pcm);
+			downlink_mix(m, pcm);
 			continue;
 		}
 		e = mx != NULL ? mix_encode(rm, &out, mx) :

@@ -181,7 +181,8 @@ peer_secure(struct link *l, void *arg)
 		p->media_len = 0;
 	hello = json_pack("{s:i,s:s,s:s,s:i}", "version", PROTO_VERSION,
 	    "instance", node_id, "name", cfg->node_name, "media_port",
-	    listen_port());
+	    p->media_len != 0 ? media_far_port(p,
+	    p->media_addr.ss_family) : listen_port());
 	link_send(l, FRAME_HELLO, hello);
 	json_decref(hello);
 }

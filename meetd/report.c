@@ -9,9 +9,9 @@
  * saw.  Plain-RTP participants are not sent reports (their tools expect
  * RTCP on another port), so their streams show only local counters.
  *
- * The hosting side runs on each media worker for its rooms (its timer, its
- * socket); the session side runs on the control thread, which also gets
- * the reports a worker finds are not about its rooms.
+ * Both sides run on each media worker, on its timer: the hosting side for
+ * its rooms (from the node's port), the session side for the sessions
+ * here in rooms on other nodes that it holds (far.c, from its far socket).
  */
 #include <sys/socket.h>
 
@@ -115,7 +115,7 @@ report_member(struct media_member *m, uint64_t now)
 	} else
 		len = rtcp_write_rr(buf, sizeof buf, m->mix_ssrc, rb, nrb);
 	if (len > 0)
-		udp_send(udp_node, to, tolen, buf, len);
+		media_node_send(udp_node, to, tolen, buf, len);
 }
 
 static void
@@ -134,6 +134,10 @@ report_tick(evutil_socket_t fd, short events, void *arg)
 			if (m->remote != NULL && m->remote->media_len != 0)
 				report_member(m, now);
 		}
+	}
+	for (rm = far_room_next(NULL); rm != NULL; rm = far_room_next(rm)) {
+		TAILQ_FOREACH(m, &rm->members, entry)
+			report_far_member(m, now);
 	}
 	udp_flush_all();
 }
@@ -228,26 +232,35 @@ report_input(const uint8_t *buf, size_t len, const struct sockaddr *from,
 	return ctx.ours ? 0 : -1;
 }
 
-/* -------- A session's node's side, on the control thread. -------- */
+/* -------- A session's side, for a room on another node. -------- */
 
-static __thread struct event	*report_sessions_timer;
-
-/* A session's node, to the node hosting its room. */
+/*
+ * A session's view of a far room, to the node hosting it: a sender report
+ * for each of its sends, with a block on its mix; or, with no send, a
+ * receiver report under the mix's SSRC, which also shows the hosting node
+ * where to send (symmetric RTP).
+ */
 void
-report_session(struct session *s, uint64_t now)
+report_far_member(struct media_member *m, uint64_t now)
 {
+	struct room_media		*rm = m->rm;
 	struct rtcp_report_block	 rb[1];
 	struct rtcp_sender_info		 si;
 	struct uplink_info		 ui;
+	struct track			*t, *mix = NULL;
 	uint8_t				 buf[REPORT_MAX];
 	size_t				 len = 0, n, nrb = 0;
 	int				 i;
 
-	if (s->peer == NULL || s->peer->media_len == 0)
+	if (rm->hub_len == 0)
 		return;
-	if (s->mix_ssrc != 0 && s->mix_st.rs.started)
-		report_block(&rb[nrb++], &s->mix_st, now);
-	for (i = 0; uplink_info(s, i, &ui) == 0; i++) {
+	TAILQ_FOREACH(t, &rm->tracks, entry) {
+		if (t->member == m && t->kind == MEDIA_MIX)
+			mix = t;
+	}
+	if (mix != NULL && mix->st.rs.started)
+		report_block(&rb[nrb++], &mix->st, now);
+	for (i = 0; uplink_info(m, i, &ui) == 0; i++) {
 		report_sender(&si, ui.st, ui.ts);
 		n = rtcp_write_sr(buf + len, sizeof buf - len, ui.ssrc, &si,
 		    i == 0 ? rb : NULL, i == 0 ? nrb : 0);
@@ -255,81 +268,57 @@ report_session(struct session *s, uint64_t now)
 			break;
 		len += n;
 	}
-	/* An empty report still tells the hub where our media comes from. */
-	if (len == 0 && s->mix_ssrc != 0)
-		len = rtcp_write_rr(buf, sizeof buf, s->mix_ssrc, rb, nrb);
+	if (len == 0 && mix != NULL)
+		len = rtcp_write_rr(buf, sizeof buf, mix->ssrc, rb, nrb);
 	if (len > 0)
-		udp_send(udp_out(s->peer->media_addr.ss_family),
-		    (struct sockaddr *)&s->peer->media_addr,
-		    s->peer->media_len, buf, len);
+		media_node_send(far_sock(rm->hub.ss_family),
+		    (struct sockaddr *)&rm->hub, rm->hub_len, buf, len);
 }
 
 static void
-report_sessions_tick(evutil_socket_t fd, short events, void *arg)
-{
-	struct session	*s;
-	uint64_t	 now = now_usec();
-
-	(void)fd;
-	(void)events;
-	(void)arg;
-	TAILQ_FOREACH(s, &sessions, entry)
-		report_session(s, now);
-	udp_flush_all();
-}
-
-void
-report_sessions_start(void)
-{
-	report_sessions_timer = event_new(base, -1, EV_PERSIST,
-	    report_sessions_tick, NULL);
-	timer_start(report_sessions_timer, REPORT_INTERVAL);
-}
-
-void
-report_sessions_stop(void)
-{
-	if (report_sessions_timer != NULL)
-		event_free(report_sessions_timer);
-	report_sessions_timer = NULL;
-}
-
-static void
-report_session_packet(const struct rtcp_packet *p, void *arg)
+report_far_packet(const struct rtcp_packet *p, void *arg)
 {
 	struct report_ctx	*ctx = arg;
-	struct session		*s;
+	struct room_media	*rm;
+	struct media_member	*m;
+	struct track		*t;
 	struct mstats		*st;
 	size_t			 i;
 
-	if (p->type == RTCP_SR) {
-		/* The hub's report on a session's mix. */
-		TAILQ_FOREACH(s, &sessions, entry) {
-			if (s->mix_ssrc == p->ssrc && s->peer != NULL) {
-				s->mix_st.lsr = rtcp_ntp_middle(p->si.ntp);
-				s->mix_st.lsr_at = ctx->now;
-				break;
+	if (p->type != RTCP_SR && p->type != RTCP_RR)
+		return;
+	for (rm = far_room_next(NULL); rm != NULL; rm = far_room_next(rm)) {
+		if (rm->hub_len == 0 || !sockaddr_same_host(ctx->from,
+		    (struct sockaddr *)&rm->hub))
+			continue;
+		/* The hosting node's report on a session's mix. */
+		TAILQ_FOREACH(t, &rm->tracks, entry) {
+			if (p->type == RTCP_SR && t->kind == MEDIA_MIX &&
+			    t->ssrc == p->ssrc) {
+				t->st.lsr = rtcp_ntp_middle(p->si.ntp);
+				t->st.lsr_at = ctx->now;
+			}
+		}
+		/* Its blocks on what the sessions send. */
+		for (i = 0; i < p->nrb; i++) {
+			TAILQ_FOREACH(m, &rm->members, entry) {
+				if ((st = uplink_mstats(m,
+				    p->rb[i].ssrc)) != NULL)
+					report_loss(st, &p->rb[i], report_rtt(
+					    &p->rb[i], ctx->now));
 			}
 		}
 	}
-	if (p->type != RTCP_SR && p->type != RTCP_RR)
-		return;
-	for (i = 0; i < p->nrb; i++) {
-		if ((st = uplink_mstats(p->rb[i].ssrc)) != NULL)
-			report_loss(st, &p->rb[i], report_rtt(&p->rb[i],
-			    ctx->now));
-	}
 }
 
-/* RTCP for the sessions here, from the hubs of their rooms. */
+/* RTCP on a far socket, from the hosting node of a room of sessions here. */
 void
-report_sessions_input(const uint8_t *buf, size_t len,
-    const struct sockaddr *from)
+report_far_input(const uint8_t *buf, size_t len, const struct sockaddr *from)
 {
 	struct report_ctx	ctx;
 
 	ctx.from = from;
 	ctx.now = now_usec();
 	ctx.ours = 0;
-	report_parse(buf, len, &ctx, report_session_packet);
+	report_parse(buf, len, &ctx, report_far_packet);
 }

@@ -3,11 +3,11 @@
  * as the TCP listener), where RTP and RTCP from other nodes arrive
  * multiplexed (RFC 5761), and one port for each plain-RTP participant.
  *
- * A node's media for rooms on other nodes leaves from a socket of its own
- * on the wildcard address (udp_out), so that a node listening on loopback
- * (the default) can still send to a hub elsewhere; the hub answers to
- * where those packets come from (media.c, report.c), as symmetric RTP does,
- * which also gets through NAT.
+ * A node's media for rooms on other nodes leaves from sockets of its own
+ * on the wildcard address (a worker's far sockets, far.c), so that a node
+ * listening on loopback (the default) can still send to a hub elsewhere;
+ * the hub answers to where those packets come from (media.c, report.c), as
+ * symmetric RTP does, which also gets through NAT.
  *
  * A socket reads datagrams in batches (recvmmsg) until the kernel has no
  * more, and hands each to its callback with the sender's address and the
@@ -83,8 +83,6 @@ static __thread union {
 } udp_ctls[UDP_BATCH];
 
 static void	udp_flush(struct udp_sock *);
-static struct udp_sock	*udp_out4;
-static struct udp_sock	*udp_out6;
 
 static void	udp_read(evutil_socket_t, short, void *);
 static uint64_t	udp_arrival(struct msghdr *, uint64_t, int64_t);
@@ -472,35 +470,4 @@ sockaddr_host(const struct sockaddr *sa, char *buf, size_t len)
 	if (getnameinfo(sa, salen, buf, (socklen_t)len, NULL, 0,
 	    NI_NUMERICHOST) != 0)
 		snprintf(buf, len, "?");
-}
-
-/* The socket for media to another node in family af (created at need). */
-struct udp_sock *
-udp_out(int af)
-{
-	struct udp_sock		**u = af == AF_INET6 ? &udp_out6 : &udp_out4;
-	struct sockaddr_storage	  ss;
-	socklen_t		  len;
-	char			 *cause;
-
-	if (*u != NULL)
-		return *u;
-	memset(&ss, 0, sizeof ss);
-	ss.ss_family = (sa_family_t)af;
-	len = af == AF_INET6 ? sizeof(struct sockaddr_in6) :
-	    sizeof(struct sockaddr_in);
-	if ((*u = udp_open((struct sockaddr *)&ss, len, media_control_input, NULL,
-	    &cause)) == NULL) {
-		log_warnx("media to other nodes: %s", cause);
-		free(cause);
-	}
-	return *u;
-}
-
-void
-udp_out_close(void)
-{
-	udp_close(udp_out4);
-	udp_close(udp_out6);
-	udp_out4 = udp_out6 = NULL;
 }

@@ -1,25 +1,26 @@
 /*
- * send: a local session's audio, camera or screen into its room.
+ * send: a session's audio, camera or screen into its room, on the media
+ * worker of the session's member (media.c for a room here, far.c for a
+ * room on another node).  Control asks the hosting node for the stream's
+ * SSRC and hands this worker the pipe (MEDIA_MSG_SEND, stream.c); from
+ * then on the pipe is read, split, encoded and packetized here, and the
+ * packets go where they are for: straight into the room's track when the
+ * room is on this worker, or to the hosting node from this worker's socket
+ * (media_node_send).  When the pipe ends the worker says so to control
+ * (MEDIA_REPORT_SEND_DONE), with what went wrong, for the command's answer.
  *
- * meetctl passes its stdin; this node reads it, so the stream lives as long
- * as the pipe.  Audio PCM is converted to 48 kHz mono, cut into 20 ms frames
- * and encoded with Opus (in-band FEC, DTX: a frame the encoder says need not
- * go is not sent).  MJPEG is split into images; an image RFC 2435 cannot
- * carry is re-encoded once with TurboJPEG; each is cut into payloads of at
- * most MEDIA_PAYLOAD bytes.  Video RTP time is the wall clock at 90 kHz, so
- * that receivers can tag each frame with its capture time.
- *
- * The hosting node gives the stream its SSRC (the media_track operation,
- * nodeop.h, run there for the member the session is, and media_untrack
- * when the send ends); the packets then go to the room's media worker
- * (media.c, as messages) when the room is here, or to its UDP port.  A
- * regular file is read at the pace of real time: audio by its samples,
- * video at UPLINK_FILE_FPS.
+ * Audio PCM is converted to 48 kHz mono, cut into 20 ms frames and encoded
+ * with Opus (in-band FEC, DTX: a frame the encoder says need not go is not
+ * sent).  MJPEG is split into images; an image RFC 2435 cannot carry is
+ * re-encoded once with TurboJPEG; each is cut into payloads of at most
+ * MEDIA_PAYLOAD bytes.  Video RTP time is the wall clock at 90 kHz, so that
+ * receivers can tag each frame with its capture time.  A regular file is
+ * read at the pace of real time: audio by its samples, video at
+ * UPLINK_FILE_FPS.
  */
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,6 @@
 #include "rfc2435.h"
 
 #include "meetd.h"
-#include "nodeop.h"
 
 #define UPLINK_READ		65536
 #define UPLINK_AHEAD		60000	/* usec of audio read ahead of time */
@@ -40,19 +40,19 @@
 #define UPLINK_MAX_FRAME	(8 * 1024 * 1024)
 
 struct uplink {
-	struct session		*session;
-	struct cmdq		*q;
+	struct media_member	*m;
+	uint64_t		 stream;	/* control's id */
 	enum media_kind		 kind;
 	int			 fd;
 	int			 regular;	/* a file: paced by a timer */
 	struct event		*rev;
 	struct event		*pace;
-	uint32_t		 ssrc;		/* 0 until the host answers */
-	int			 asked;		/* media_track sent */
+	uint32_t		 ssrc;
 	uint16_t		 seq;
 	uint32_t		 ts;
 	uint64_t		 start;		/* usec, monotonic */
 	struct mstats		 st;
+	char			 error[MEDIA_ERROR_LEN]; /* to say */
 
 	struct pcmconv		*conv;		/* audio */
 	struct opuscodec_enc	*enc;
@@ -74,54 +74,56 @@ static const struct timeval uplink_now = { 0, 0 };
 static const struct timeval uplink_soon = { 0, 1000 };
 
 static void	uplink_read(evutil_socket_t, short, void *);
-static void	uplink_registered(const struct nodeop_reply *, void *);
 static void	uplink_finish(struct uplink *, int);
-static void	uplink_cancel(struct cmdq *);
+static void	uplink_free(struct uplink *);
 static void	uplink_jpeg(const uint8_t *, size_t, void *);
+static void	uplink_say(struct uplink *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 
-/*
- * Start send for q's session: 0 when it runs (the command finishes later),
- * or -1 and *cause.
- */
-int
-uplink_start(struct cmdq *q, enum media_kind kind, int rate, int channels,
-    char **cause)
+/* Control's MEDIA_MSG_SEND: the pipe is this worker's to read now. */
+void
+uplink_open(const struct media_msg_send *msg)
 {
-	struct session	*s = q->session;
+	struct media_member	*m;
 	struct uplink		*ul;
-	struct nodeop_req	 req;
-	struct stat		 sb;
 	char			*why;
 
-	if (q->in_fd == -1 || fstat(q->in_fd, &sb) != 0) {
-		xasprintf(cause, "no standard input to read");
-		return -1;
-	}
-	if (isatty(q->in_fd)) {
-		xasprintf(cause, "stdin is a terminal: pipe media into it");
-		return -1;
+	if ((m = media_session_find(msg->session)) == NULL) {
+		/* Gone before the pipe arrived: its command is over. */
+		close(msg->fd);
+		media_post_stream_done(MEDIA_REPORT_SEND_DONE, msg->stream,
+		    msg->session, EXIT_DONE, NULL);
+		return;
 	}
 	ul = xcalloc(1, sizeof *ul);
-	ul->session = s;
-	ul->q = q;
-	ul->kind = kind;
-	ul->fd = q->in_fd;
-	q->in_fd = -1;
-	ul->regular = S_ISREG(sb.st_mode);
+	ul->m = m;
+	ul->stream = msg->stream;
+	ul->kind = msg->kind;
+	ul->fd = msg->fd;
+	ul->regular = msg->regular;
+	ul->ssrc = msg->ssrc;
 	ul->seq = (uint16_t)arc4random();
 	ul->ts = arc4random();
 	ul->spurt = 1;
-	mstats_init(&ul->st, 0, kind == MEDIA_AUDIO ? 48000 : 90000, 0);
-	if (kind == MEDIA_AUDIO) {
-		if ((ul->conv = pcmconv_in_new(rate, channels, cause)) == NULL)
-			goto fail;
+	mstats_init(&ul->st, ul->ssrc, ul->kind == MEDIA_AUDIO ? 48000 : 90000,
+	    0);
+	TAILQ_INSERT_TAIL(&m->uplinks, ul, entry);
+	if (ul->kind == MEDIA_AUDIO) {
+		ul->conv = pcmconv_in_new(msg->rate, msg->channels, &why);
+		if (ul->conv == NULL) {
+			uplink_say(ul, "send: %s", why);
+			free(why);
+			uplink_finish(ul, EXIT_REFUSED);
+			return;
+		}
 		ul->pcmmax = pcmconv_in_max(ul->conv, UPLINK_READ);
 		ul->pcm = xreallocarray(NULL, ul->pcmmax, sizeof *ul->pcm);
 		ul->enc = opuscodec_enc_new(cfg->opus_bitrate, 10, &why);
 		if (ul->enc == NULL) {
-			xasprintf(cause, "opus: %s", why);
+			uplink_say(ul, "send: opus: %s", why);
 			free(why);
-			goto fail;
+			uplink_finish(ul, EXIT_REFUSED);
+			return;
 		}
 	} else
 		ul->split = mjpeg_splitter_new(UPLINK_MAX_FRAME);
@@ -129,54 +131,6 @@ uplink_start(struct cmdq *q, enum media_kind kind, int rate, int channels,
 	ul->rev = event_new(base, ul->fd, EV_READ | EV_PERSIST, uplink_read,
 	    ul);
 	ul->pace = evtimer_new(base, uplink_read, ul);
-	TAILQ_INSERT_TAIL(&s->uplinks, ul, entry);
-	q->data = ul;
-	q->on_cancel = uplink_cancel;
-
-	memset(&req, 0, sizeof req);
-	req.type = NODEOP_MEDIA_TRACK;
-	req.u.media_track.kind = kind;
-	ul->asked = 1;
-	if (nodeop_call(s, &req, uplink_registered, ul, cause) != 0) {
-		ul->asked = 0;
-		TAILQ_REMOVE(&s->uplinks, ul, entry);
-		q->data = NULL;
-		q->on_cancel = NULL;
-		goto fail;
-	}
-	return 0;
-
-fail:
-	if (ul->rev != NULL)
-		event_free(ul->rev);
-	if (ul->pace != NULL)
-		event_free(ul->pace);
-	pcmconv_free(ul->conv);
-	opuscodec_enc_free(ul->enc);
-	mjpeg_splitter_free(ul->split);
-	free(ul->pcm);
-	q->in_fd = ul->fd;
-	free(ul);
-	return -1;
-}
-
-/*
- * The hosting node answered media_track: the stream's SSRC (never 0), or
- * why not.  When the room is here this runs inside uplink_start.
- */
-static void
-uplink_registered(const struct nodeop_reply *rep, void *arg)
-{
-	struct uplink	*ul = arg;
-
-	ul->asked = 0;
-	if (rep->code != EXIT_DONE) {
-		cmdq_error(ul->q, "send: %s", rep->error);
-		uplink_finish(ul, rep->code);
-		return;
-	}
-	ul->ssrc = rep->u.media_track.ssrc;
-	ul->st.rs.ssrc = ul->ssrc;
 	ul->start = mono_usec();
 	if (ul->regular)
 		evtimer_add(ul->pace, &uplink_now);
@@ -184,13 +138,45 @@ uplink_registered(const struct nodeop_reply *rep, void *arg)
 		event_add(ul->rev, NULL);
 }
 
-/* One RTP packet of ours: to the room here, or to the hosting node. */
+/* Control's MEDIA_MSG_SEND_STOP: meetctl went away, or the session. */
+void
+uplink_stop(const struct media_msg_stream_stop *msg)
+{
+	struct media_member	*m;
+	struct uplink		*ul;
+
+	if ((m = media_session_find(msg->session)) == NULL)
+		return;
+	TAILQ_FOREACH(ul, &m->uplinks, entry) {
+		if (ul->stream == msg->stream) {
+			uplink_free(ul);
+			return;
+		}
+	}
+}
+
+/* A line for the command's answer (stderr), as control will print it. */
+static void
+uplink_say(struct uplink *ul, const char *fmt, ...)
+{
+	va_list	ap;
+	size_t	len = strlen(ul->error);
+
+	if (len > 0 && len + 1 < sizeof ul->error)
+		ul->error[len++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(ul->error + len, sizeof ul->error - len, fmt, ap);
+	va_end(ap);
+}
+
+/* One RTP packet of ours: into the room's track, or to its node. */
 static void
 uplink_packet(struct uplink *ul, const uint8_t *payload, size_t len,
     uint32_t ts, int marker, uint8_t pt)
 {
-	struct session		*s = ul->session;
+	struct room_media	*rm = ul->m->rm;
 	struct rtp_header	 h;
+	struct track		*t;
 	uint8_t			 pkt[MEDIA_PACKET + 2048];
 	size_t			 n;
 	uint64_t		 now = mono_usec();
@@ -207,12 +193,17 @@ uplink_packet(struct uplink *ul, const uint8_t *payload, size_t len,
 	if ((n = rtp_write(pkt, sizeof pkt, &h)) == 0)
 		return;
 	mstats_packet(&ul->st, n, now);
-	if (s->member != NULL)
-		media_send_packet(s->member, ul->ssrc, pkt, n);
-	else if (s->peer != NULL)
-		udp_send(udp_out(s->peer->media_addr.ss_family),
-		    (struct sockaddr *)&s->peer->media_addr,
-		    s->peer->media_len, pkt, n);
+	if (rm->far) {
+		if (media_node_send(far_sock(rm->hub.ss_family),
+		    (struct sockaddr *)&rm->hub, rm->hub_len, pkt, n) != 0)
+			mstats_drop(&ul->st, DROP_SEND, 1);
+		return;
+	}
+	/* The room is here: the packet is its track's input, as parsed. */
+	if ((t = media_track_find(ul->ssrc)) == NULL || t->member != ul->m ||
+	    rtp_parse(pkt, n, &h) != 0)
+		return;
+	media_track_input(t, pkt, n, &h, now);
 }
 
 static void
@@ -224,7 +215,7 @@ uplink_audio_frame(struct uplink *ul)
 	ul->have = 0;
 	ul->samples += OPUSCODEC_FRAME;
 	ul->ts += OPUSCODEC_FRAME;
-	if (ul->session->muted_audio) {
+	if (ul->m->audio_muted) {
 		mstats_drop(&ul->st, DROP_MUTED, 1);
 		ul->spurt = 1;
 		return;
@@ -277,7 +268,7 @@ uplink_jpeg(const uint8_t *jpeg, size_t len, void *arg)
 	size_t			 flen;
 	char			 err[128];
 
-	if (ul->session->muted_video) {
+	if (ul->m->video_muted) {
 		mstats_drop(&ul->st, DROP_MUTED, 1);
 		return;
 	}
@@ -342,7 +333,7 @@ uplink_eof(struct uplink *ul)
 		}
 		if ((pending = pcmconv_in_pending(ul->conv)) > 0) {
 			mstats_drop(&ul->st, DROP_MID_SAMPLE, 1);
-			cmdq_error(ul->q, "send: the input ended mid-sample "
+			uplink_say(ul, "send: the input ended mid-sample "
 			    "(%zu byte%s dropped)", pending,
 			    pending == 1 ? "" : "s");
 		}
@@ -351,17 +342,17 @@ uplink_eof(struct uplink *ul)
 	}
 	ms = mjpeg_splitter_stats(ul->split);
 	if (ms->garbage > 0)
-		cmdq_error(ul->q, "send: %llu bytes were not JPEG and were "
+		uplink_say(ul, "send: %llu bytes were not JPEG and were "
 		    "skipped", (unsigned long long)ms->garbage);
 	if (ms->truncated > 0)
-		cmdq_error(ul->q, "send: %llu images were cut short and "
+		uplink_say(ul, "send: %llu images were cut short and "
 		    "dropped", (unsigned long long)ms->truncated);
 	if (ul->jpeg_error[0] != '\0')
-		cmdq_error(ul->q, "send: %llu images could not be sent (%s)",
+		uplink_say(ul, "send: %llu images could not be sent (%s)",
 		    (unsigned long long)ul->st.drops[DROP_BAD_JPEG],
 		    ul->jpeg_error);
 	if (ul->sent_frames == 0) {
-		cmdq_error(ul->q, "send: no image was sent");
+		uplink_say(ul, "send: no image was sent");
 		uplink_finish(ul, EXIT_REFUSED);
 		return;
 	}
@@ -415,22 +406,11 @@ uplink_read(evutil_socket_t fd, short events, void *arg)
 static void
 uplink_free(struct uplink *ul)
 {
-	struct nodeop_req	 req;
-	char			*cause;
-
-	TAILQ_REMOVE(&ul->session->uplinks, ul, entry);
-	if (ul->asked)
-		nodeop_forget(ul);
-	/* Tell the room the stream is off (the reply is not waited for). */
-	if (ul->ssrc != 0) {
-		memset(&req, 0, sizeof req);
-		req.type = NODEOP_MEDIA_UNTRACK;
-		req.u.media_untrack.ssrc = ul->ssrc;
-		if (nodeop_call(ul->session, &req, NULL, NULL, &cause) != 0)
-			free(cause);
-	}
-	event_free(ul->rev);
-	event_free(ul->pace);
+	TAILQ_REMOVE(&ul->m->uplinks, ul, entry);
+	if (ul->rev != NULL)
+		event_free(ul->rev);
+	if (ul->pace != NULL)
+		event_free(ul->pace);
 	close(ul->fd);
 	pcmconv_free(ul->conv);
 	opuscodec_enc_free(ul->enc);
@@ -439,42 +419,28 @@ uplink_free(struct uplink *ul)
 	free(ul);
 }
 
+/* The send is over: control hears how, for the command's answer. */
 static void
 uplink_finish(struct uplink *ul, int code)
 {
-	struct cmdq	*q = ul->q;
-
-	q->data = NULL;
-	q->on_cancel = NULL;
+	media_post_stream_done(MEDIA_REPORT_SEND_DONE, ul->stream,
+	    ul->m->session, code, ul->error);
 	uplink_free(ul);
-	cmdq_finish(q, code);
 }
 
-/* meetctl went away: the stream stops. */
-static void
-uplink_cancel(struct cmdq *q)
-{
-	struct uplink	*ul = q->data;
-
-	if (ul != NULL)
-		uplink_free(ul);
-}
-
-/* The session leaves: its sends end as if the pipes had closed. */
+/* Its member goes (it left, the room ended): its sends end with it. */
 void
-uplink_session_gone(struct session *s)
+uplink_free_all(struct media_member *m)
 {
 	struct uplink	*ul;
 
-	while ((ul = TAILQ_FIRST(&s->uplinks)) != NULL) {
-		ul->ssrc = 0;	/* the room has gone or is going */
+	while ((ul = TAILQ_FIRST(&m->uplinks)) != NULL)
 		uplink_finish(ul, EXIT_DONE);
-	}
 }
 
 /* What stats shows: sends to a room on another node. */
 json_t *
-uplink_stats(struct session *s)
+uplink_stats(struct media_member *m)
 {
 	struct uplink	*ul;
 	json_t		*a;
@@ -482,25 +448,24 @@ uplink_stats(struct session *s)
 	uint64_t	 now = mono_usec();
 
 	a = json_array();
-	TAILQ_FOREACH(ul, &s->uplinks, entry) {
-		if (s->peer == NULL)
-			continue;	/* the room's track shows it */
-		sockaddr_string((struct sockaddr *)&s->peer->media_addr, peer,
-		    sizeof peer);
-		json_array_append_new(a, mstats_json(&ul->st, "out", s->room,
-		    s->name, ul->kind, ul->ssrc, peer, now));
+	if (!m->rm->far)
+		return a;	/* the room's track shows it */
+	sockaddr_string((struct sockaddr *)&m->rm->hub, peer, sizeof peer);
+	TAILQ_FOREACH(ul, &m->uplinks, entry) {
+		json_array_append_new(a, mstats_json(&ul->st, "out",
+		    m->rm->name, m->name, ul->kind, ul->ssrc, peer, now));
 	}
 	return a;
 }
 
-/* The i-th send of s that has a stream, for its sender reports. */
+/* The i-th send of m that has sent, for its sender reports. */
 int
-uplink_info(struct session *s, int i, struct uplink_info *ui)
+uplink_info(struct media_member *m, int i, struct uplink_info *ui)
 {
 	struct uplink	*ul;
 
-	TAILQ_FOREACH(ul, &s->uplinks, entry) {
-		if (ul->ssrc == 0 || ul->st.packets == 0 || i-- > 0)
+	TAILQ_FOREACH(ul, &m->uplinks, entry) {
+		if (ul->st.packets == 0 || i-- > 0)
 			continue;
 		ui->ssrc = ul->ssrc;
 		ui->st = &ul->st;
@@ -513,18 +478,15 @@ uplink_info(struct session *s, int i, struct uplink_info *ui)
 	return -1;
 }
 
-/* The counters of the send whose stream is ssrc, or NULL. */
+/* The counters of m's send whose stream is ssrc, or NULL. */
 struct mstats *
-uplink_mstats(uint32_t ssrc)
+uplink_mstats(struct media_member *m, uint32_t ssrc)
 {
-	struct session	*s;
 	struct uplink	*ul;
 
-	TAILQ_FOREACH(s, &sessions, entry) {
-		TAILQ_FOREACH(ul, &s->uplinks, entry) {
-			if (ul->ssrc == ssrc)
-				return &ul->st;
-		}
+	TAILQ_FOREACH(ul, &m->uplinks, entry) {
+		if (ul->ssrc == ssrc)
+			return &ul->st;
 	}
 	return NULL;
 }

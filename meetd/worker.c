@@ -13,8 +13,9 @@
  * classic BPF program steers each datagram by its SSRC (an RTCP packet by
  * its sender's): the SSRCs of a room's streams are given out by this node
  * so that SSRC mod workers names the room's worker (media-control.c).
- * Whatever a worker gets that is not for its rooms (media of rooms on other
- * nodes, for sessions here) it posts to control.
+ * Media of rooms on other nodes, for sessions here, comes to another
+ * socket, the far socket of the one worker that runs that peer's media
+ * (far.c), and never through control.
  */
 #include <sys/types.h>
 #include <sys/socket.h>

@@ -156,7 +156,6 @@ fuzz_daemon_start(void)
 		fatalx("fuzz-daemon: %s", cause);
 	media_control_start();
 	worker_start(1, fds);
-	report_sessions_start();
 	fuzz_started = 1;
 }
 
@@ -204,7 +203,6 @@ fuzz_daemon_stop(void)
 	peer_close_all();
 	remote_close_all();
 	client_close_all();
-	report_sessions_stop();
 	worker_stop();
 	listen_stop();
 	fuzz_daemon_settle();
