@@ -99,10 +99,29 @@ async function cliHost(browser) {
   const tok = await t.ctl('-s', 'alice', 'token', 'standup', '--as', 'ivy');
   const token = tok.out.trim();
   t.ok(tok.code === 0 && token.length > 20, 'alice mints a token for ivy');
-  const ivy = await t.open(browser, url('ivy', '&join=1&token=' +
+  const ivy = await t.open(browser, url('ivy', '&join=1&cam=1&mic=1&token=' +
     encodeURIComponent(token)));
   t.ok(await t.until(ivy, () => document.body.dataset.view === 'room-view'),
     'ivy\'s page goes straight into the room with her token');
+
+  // cam=1&mic=1: her own tile shows her (fake) camera; the mic button
+  // mutes and unmutes her in the room.
+  t.ok(await t.until(ivy, () => {
+    const v = document.querySelector('#tiles .tile[data-name="ivy"] video');
+    return v !== null && !v.hidden && v.videoWidth > 0;
+  }), 'ivy\'s tile plays her camera');
+  t.ok(await ivy.evaluate(() =>
+    document.getElementById('c-mic').classList.contains('on') &&
+    document.getElementById('c-cam').classList.contains('on')),
+  'her camera and microphone buttons are on');
+  await ivy.click('#c-mic');
+  t.ok(await t.eventually(async () =>
+    (await whoNames('alice')).includes('ivy:participant:muted')),
+  'turning her microphone off mutes her: alice\'s who says so');
+  await ivy.click('#c-mic');
+  t.ok(await t.eventually(async () =>
+    (await whoNames('alice')).some((n) => n.startsWith('ivy:') &&
+    !n.endsWith(':muted'))), 'and on again unmutes her');
 
   // The meeting ends: ivy's page says so.
   t.ok((await t.ctl('-s', 'alice', 'end')).code === 0, 'alice ends it');
