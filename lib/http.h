@@ -25,7 +25,7 @@ struct http_request {
 	int			 minor;		/* HTTP/1.minor */
 	struct http_header	 headers[HTTP_HEADERS_MAX];
 	int			 nheaders;
-	char			 head[HTTP_HEAD_MAX + 1];	/* a copy, cut up */
+	char			 head[HTTP_HEAD_MAX + 1]; /* a copy, cut up */
 };
 
 /*

@@ -11,8 +11,8 @@ i=0
 for f in "$@"; do
 	echo
 	echo "static const unsigned char web_file_$i[] = {"
-	od -An -v -tx1 "$f" | sed -e 's/ *$//' -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g' \
-	    -e 's/^/	/'
+	od -An -v -tx1 "$f" |
+	    sed -e 's/ *$//' -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/	/'
 	echo "};"
 	i=$((i + 1))
 done

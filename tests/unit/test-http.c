@@ -132,13 +132,13 @@ test_refused(void **state)
 	assert_int_equal(refused("GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n"),
 	    400);
 	assert_int_equal(refused("GET / HTTP/1.1\r\n\r\n"), 400);
-	assert_int_equal(refused("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
-	    400);
+	assert_int_equal(refused("GET / HTTP/1.1\r\nHost: a\r\n"
+	    "Host: b\r\n\r\n"), 400);
 	assert_int_equal(refused("GET / HTTP/1.1\r\nHost : x\r\n\r\n"), 400);
-	assert_int_equal(refused("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n"),
-	    400);
-	assert_int_equal(refused("GET / HTTP/1.1\r\nHost: x\r\nA: \x7f\r\n\r\n"),
-	    400);
+	assert_int_equal(refused("GET / HTTP/1.1\r\nHost: x\r\n"
+	    " folded\r\n\r\n"), 400);
+	assert_int_equal(refused("GET / HTTP/1.1\r\nHost: x\r\n"
+	    "A: \x7f\r\n\r\n"), 400);
 	assert_int_equal(refused("GET / HTTP/1.1\r\nHost: x\r\n: v\r\n\r\n"),
 	    400);
 	assert_int_equal(refused("POST / HTTP/1.1\r\nHost: x\r\n"
@@ -194,7 +194,8 @@ test_too_many_headers(void **state)
 	(void)state;
 	n = (size_t)snprintf(buf, sizeof buf, "GET / HTTP/1.1\r\nHost: x\r\n");
 	for (i = 1; i < HTTP_HEADERS_MAX; i++)
-		n += (size_t)snprintf(buf + n, sizeof buf - n, "X-%d: y\r\n", i);
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "X-%d: y\r\n",
+		    i);
 	snprintf(buf + n, sizeof buf - n, "\r\n");
 	assert_int_equal(refused(buf), 0);
 	assert_int_equal(req.nheaders, HTTP_HEADERS_MAX);
