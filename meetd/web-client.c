@@ -72,7 +72,6 @@ static void	web_client_leave(struct session *);
 static const struct web_op web_ops[] = {
 	{ "join", 0, 1, web_argv_join },
 	{ "create", 0, 1, web_argv_join },
-	{ "rooms", 0, 0, web_argv_plain },
 	{ "leave", 1, 0, web_argv_plain },
 	{ "say", 1, 0, web_argv_say },
 	{ "react", 1, 0, web_argv_react },
