@@ -78,6 +78,24 @@ async function cliHost(browser) {
   t.ok(/turned you away/.test(await notice(dave)), 'and tells him he was ' +
     'turned away: ' + await notice(dave));
 
+  // Giving up: hal waits, then stops waiting from his page.
+  const hal = await t.open(browser, url('hal'));
+  await hal.type('#f-password', 'sesame');
+  await hal.click('#f-join');
+  await t.until(hal, () => document.body.dataset.view === 'lobby-view');
+  t.ok(await t.eventually(async () =>
+    (await whoNames('alice')).some((n) => n.startsWith('hal:waiting'))),
+  'hal waits in the lobby');
+  await hal.click('#lobby-leave');
+  t.ok(await t.until(hal, () => document.body.dataset.view === 'join-view'),
+    'hal stops waiting from his page');
+  t.ok(await t.eventually(async () => {
+    const r = await t.ctl('-s', 'alice', '-j', 'events');
+    return t.jsonLines(r.out).some((e) => e.event === 'gave-up' &&
+      e.name === 'hal');
+  }), 'alice is told hal gave up');
+  await hal.close();
+
   // Kicked: gina is in, alice removes her, her page tells her who did.
   const gina = await t.open(browser, url('gina'));
   await gina.type('#f-password', 'sesame');
