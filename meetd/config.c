@@ -92,6 +92,9 @@ static const struct config_key config_keys[] = {
 	{ "record", "slots", KEY_INT, OFF(record_slots), 0, 64 },
 	{ "record", "anyone", KEY_INT, OFF(record_anyone), 0, 1 },
 	{ "web", "listen", KEY_ADDR_OFF, OFF(web_listen), 0, 0 },
+	{ "web", "certificate", KEY_STRING, OFF(web_certificate), 0, 0 },
+	{ "web", "certificate_key", KEY_STRING, OFF(web_certificate_key), 0,
+	    0 },
 	{ "web", "max_connections", KEY_INT, OFF(web_max_connections), 1,
 	    100000 },
 	{ "web", "max_handshakes", KEY_INT, OFF(web_max_handshakes), 1,
@@ -246,6 +249,8 @@ config_copy(const struct config *c)
 	n->spool = config_strdup(c->spool);
 	n->record_dir = config_strdup(c->record_dir);
 	n->web_listen = config_strdup(c->web_listen);
+	n->web_certificate = config_strdup(c->web_certificate);
+	n->web_certificate_key = config_strdup(c->web_certificate_key);
 	return n;
 }
 
@@ -264,6 +269,8 @@ config_free(struct config *c)
 	free(c->spool);
 	free(c->record_dir);
 	free(c->web_listen);
+	free(c->web_certificate);
+	free(c->web_certificate_key);
 	free(c);
 }
 
@@ -512,6 +519,13 @@ config_load(const char *path, struct config **out, char **cause)
 		}
 		p.cfg->path = xstrdup(path);
 	}
+	if ((p.cfg->web_certificate == NULL) !=
+	    (p.cfg->web_certificate_key == NULL)) {
+		xasprintf(cause, "%s: [web] certificate and certificate_key go "
+		    "together", path != NULL ? path : "defaults");
+		config_free(p.cfg);
+		return -1;
+	}
 	*out = p.cfg;
 	return 0;
 }
@@ -550,6 +564,10 @@ config_apply_reload(struct config *old, struct config *new)
 	if (strcmp(old->web_listen, new->web_listen) != 0)
 		log_warnx("reload: [web] listen changed; it takes effect at "
 		    "the next start");
+	if (!config_same(old->web_certificate, new->web_certificate) ||
+	    !config_same(old->web_certificate_key, new->web_certificate_key))
+		log_warnx("reload: [web] certificate changed; it takes effect "
+		    "at the next start");
 	free(new->web_listen);
 	new->web_listen = xstrdup(old->web_listen);
 	free(new->listen);

@@ -99,6 +99,8 @@ struct config {
 	int		 record_slots;
 	int		 record_anyone;
 	char		*web_listen;	/* the page's ADDR:PORT, "": off */
+	char		*web_certificate;	/* PEM, NULL: plain HTTP */
+	char		*web_certificate_key;
 	int		 web_max_connections;
 	int		 web_max_handshakes;	/* not yet upgraded */
 	double		 web_handshake_timeout;

@@ -26,8 +26,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <event2/bufferevent_ssl.h>
 #include <event2/listener.h>
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 
 #include "http.h"
 #include "meetd.h"
@@ -102,6 +104,9 @@ web_start(const char *addr, int tolerant, char **cause)
 		log_info("web: off ([web] listen is empty)");
 		return 0;
 	}
+	if (cfg->web_certificate != NULL && web_tls_init(cfg->web_certificate,
+	    cfg->web_certificate_key, cause) != 0)
+		return -1;
 	if (node_addr_parse(addr, WEB_DEFAULT_PORT, &na, err,
 	    sizeof err) != 0) {
 		xasprintf(cause, "[web] listen %s", err);
@@ -139,7 +144,8 @@ web_start(const char *addr, int tolerant, char **cause)
 		return -1;
 	}
 	sockaddr_string((struct sockaddr *)&ss, web_bound, sizeof web_bound);
-	log_info("web: the page is at http://%s/", web_bound);
+	log_info("web: the page is at %s://%s/", web_tls_on() ? "https" :
+	    "http", web_bound);
 	return 0;
 }
 
@@ -158,12 +164,14 @@ web_stop(void)
 			web_close(c, WS_CLOSE_GOING_AWAY, "meetd is shutting "
 			    "down");
 			/* As far as one write goes: the loop is ending. */
-			evbuffer_write(bufferevent_get_output(c->bev),
-			    bufferevent_getfd(c->bev));
+			if (!web_tls_on())
+				evbuffer_write(bufferevent_get_output(c->bev),
+				    bufferevent_getfd(c->bev));
 		}
 		web_free(c);
 	}
 	web_bound[0] = '\0';
+	web_tls_free();
 }
 
 /* "ADDR:PORT" of the page, "" when there is none. */
@@ -222,6 +230,10 @@ web_refuse(int fd, const char *why)
 	char	buf[512];
 	int	n;
 
+	if (web_tls_on()) {
+		close(fd);	/* plain words would be noise to TLS */
+		return;
+	}
 	n = snprintf(buf, sizeof buf, "HTTP/1.1 503 Service Unavailable\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
 	    "Connection: close\r\nRetry-After: 5\r\n\r\n%s\n",
@@ -236,6 +248,7 @@ web_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
 {
 	struct web_conn	*c;
+	struct ssl_st	*ssl;
 	char		 addr[ADDR_HOST_MAX + 8];
 	int		 one = 1;
 
@@ -269,7 +282,17 @@ web_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	c->handshake = 1;
 	web_nhandshakes++;
 	web_nconns++;
-	c->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (web_tls_on()) {
+		/* The handshake is within the request's deadline. */
+		if ((ssl = web_tls_new()) == NULL)
+			fatalx("SSL_new: %s", tls_error_string());
+		c->bev = bufferevent_openssl_socket_new(base, fd, ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+		if (c->bev != NULL)
+			bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	} else
+		c->bev = bufferevent_socket_new(base, fd,
+		    BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL)
 		fatalx("bufferevent_socket_new");
 	/* The head is read up to its limit and no further. */
@@ -364,7 +387,8 @@ web_written(struct bufferevent *bev, void *arg)
 	if (c->state != WEB_CLOSING || c->lingering)
 		return;
 	c->lingering = 1;
-	if (shutdown(bufferevent_getfd(bev), SHUT_WR) != 0) {
+	/* Under TLS the socket is not ours to half-close. */
+	if (web_tls_on() || shutdown(bufferevent_getfd(bev), SHUT_WR) != 0) {
 		web_free(c);
 		return;
 	}
@@ -379,6 +403,8 @@ web_event(struct bufferevent *bev, short what, void *arg)
 	struct web_conn	*c = arg;
 
 	(void)bev;
+	if (what & BEV_EVENT_CONNECTED)
+		return;		/* TLS is up: the request comes next */
 	if (what & BEV_EVENT_TIMEOUT)
 		log_warnx("web: %s: a response did not go out in %d seconds",
 		    c->addr, WEB_SEND_WAIT);

@@ -40,6 +40,12 @@ const char	*web_conn_addr(struct web_conn *);
 struct web_client *web_conn_client(struct web_conn *);
 u_int		 web_conn_count(void);
 
+/* web-tls.c */
+int		 web_tls_init(const char *, const char *, char **);
+int		 web_tls_on(void);
+struct ssl_st	*web_tls_new(void);
+void		 web_tls_free(void);
+
 /* web-client.c */
 struct web_client *web_client_new(struct web_conn *);
 void		 web_client_free(struct web_client *);

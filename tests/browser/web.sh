@@ -16,8 +16,8 @@ web_conf() {
 
 # web_address NAME: ADDR:PORT of node NAME's page, from its log.
 web_address() {
-	wait_for 10 grep -q 'the page is at http://' "$T/$1.log" || return 1
-	sed -n 's|.*the page is at http://\([^/]*\)/.*|\1|p' "$T/$1.log" |
+	wait_for 10 grep -q 'the page is at https*://' "$T/$1.log" || return 1
+	sed -n 's|.*the page is at https*://\([^/]*\)/.*|\1|p' "$T/$1.log" |
 	    head -n 1
 }
 
