@@ -423,7 +423,11 @@ web_timer(evutil_socket_t fd, short events, void *arg)
 	case WEB_HTTP:
 		log_warnx("web: %s sent no request within %g seconds ([web] "
 		    "handshake_timeout)", c->addr, cfg->web_handshake_timeout);
-		web_error(c, 408, "no request in time", 0);
+		/* Under TLS the handshake may not be done: no words then. */
+		if (web_tls_on())
+			web_free(c);
+		else
+			web_error(c, 408, "no request in time", 0);
 		break;
 	case WEB_OPEN:
 		idle = (double)(now_usec() - c->last_rx) / 1e6;

@@ -8,6 +8,7 @@ usage: tls.py PORT CERT"""
 import socket
 import ssl
 import sys
+import time
 
 import wsraw
 
@@ -71,4 +72,16 @@ except (socket.timeout, ConnectionError):
     pass
 check(not got.startswith(b"HTTP/"), "plain HTTP to the TLS port gets no "
       "HTTP answer (%d bytes)" % len(got))
+
+# A connection that starts no TLS is closed at the deadline ([web]
+# handshake_timeout = 1 here): it does not linger past it.
+idle = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+t0 = time.time()
+try:
+    rest = idle.recv(1)
+except (socket.timeout, ConnectionError):
+    rest = b"?"
+took = time.time() - t0
+check(rest == b"" and took < 3, "a silent connection is closed at the "
+      "deadline (%.1f s)" % took)
 ws.close()

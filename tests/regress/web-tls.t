@@ -15,7 +15,7 @@ for k in key other; do
 	    skip_all "openssl cannot make a certificate"
 done
 web_conf "$T/a.conf" "certificate = $T/key.crt" \
-    "certificate_key = $T/key.pem"
+    "certificate_key = $T/key.pem" "handshake_timeout = 1"
 start_node a -f "$T/a.conf"
 ctl a create standup --as alice >/dev/null ||
 	{ echo "Bail out! create failed"; exit 1; }
