@@ -154,8 +154,8 @@ FUZZ_HELPERS  = $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_NAMES    = $(patsubst tests/fuzz/%.c,%,\
 		$(filter-out $(FUZZ_HELPERS),$(wildcard tests/fuzz/*.c)))
 FUZZERS       = $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
-FUZZ_DAEMON   = control link
-FUZZ_LINK     = link
+FUZZ_DAEMON   = control link peer
+FUZZ_LINK     = link peer
 FUZZ_RUN      = -timeout=20 -rss_limit_mb=2048 -close_fd_mask=2
 
 $(BUILD)/fuzz/%: $(call obj,tests/fuzz/%.c) $(LIBMEETD) $(LIBCAP) $(LIBMEET)

@@ -572,6 +572,15 @@ peer_close_all(void)
 		TAILQ_FOREACH_SAFE(s, &p->sessions, pentry, s1)
 			session_end(s, "disconnected", "meetd is shutting down");
 		peer_fail_requests(p, "meetd is shutting down");
+		/*
+		 * Nothing uses the peer now: it is freed once its link has
+		 * closed (after the goodbye has left), or at once.  Ending
+		 * the sessions did not free it while requests were pending.
+		 */
+		if (p->link != NULL)
+			link_close(p->link, "shutting down");
+		else
+			peer_check_idle(p);
 	}
 	json_decref(bye);
 }
