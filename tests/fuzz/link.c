@@ -31,6 +31,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,20 +91,39 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Two ends of a TCP connection over loopback: [0] accepted, [1] ours. */
+/*
+ * Two ends of a TCP connection over loopback: [0] accepted, [1] ours.  The
+ * connect does not block and the accept is retried: libFuzzer's timeout
+ * alarm interrupts system calls (no SA_RESTART).
+ */
 static void
 joiner_tcp_pair(int *sv)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		len = sizeof ss;
-	int			one = 1;
+	struct pollfd		pfd;
+	int			one = 1, r;
 
 	if (getsockname(joiner_listener, (struct sockaddr *)&ss, &len) != 0 ||
-	    (sv[1] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(sv[1], (struct sockaddr *)&ss, len) != 0 ||
-	    (sv[0] = accept4(joiner_listener, NULL, NULL, SOCK_NONBLOCK |
-	    SOCK_CLOEXEC)) == -1)
-		fatal("fuzz-link: loopback connection");
+	    (sv[1] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		fatal("fuzz-link: loopback socket");
+	if (connect(sv[1], (struct sockaddr *)&ss, len) != 0 &&
+	    errno != EINPROGRESS && errno != EINTR)
+		fatal("fuzz-link: loopback connect");
+	do
+		sv[0] = accept4(joiner_listener, NULL, NULL, SOCK_NONBLOCK |
+		    SOCK_CLOEXEC);
+	while (sv[0] == -1 && errno == EINTR);
+	if (sv[0] == -1)
+		fatal("fuzz-link: loopback accept");
+	pfd.fd = sv[1];
+	pfd.events = POLLOUT;
+	do
+		r = poll(&pfd, 1, -1);
+	while (r == -1 && errno == EINTR);
+	if (r != 1)
+		fatal("fuzz-link: loopback connect");
 	/*
 	 * As the daemon's end does once TLS is up: no flight may wait for a
 	 * delayed ACK, for the loop is run without time passing.
