@@ -31,6 +31,7 @@ struct mjpeg_splitter {
 	size_t			 skip;	/* bytes left in a segment */
 	int			 ff;	/* last byte was FF */
 	int			 dropping; /* image too large: parse, keep none */
+	uint64_t		 dropped;  /* its bytes so far */
 	uint8_t			 marker;
 	struct mjpeg_stats	 stats;
 };
@@ -91,9 +92,19 @@ splitter_put(struct mjpeg_splitter *s, uint8_t c)
 	return 0;
 }
 
+/* The image being dropped ends: the largest such so far? */
+static void
+splitter_dropped(struct mjpeg_splitter *s)
+{
+	if (s->dropping && s->dropped > s->stats.largest)
+		s->stats.largest = s->dropped;
+	s->dropped = 0;
+}
+
 static void
 splitter_restart(struct mjpeg_splitter *s)
 {
+	splitter_dropped(s);
 	s->len = 0;
 	s->state = S_SEEK;
 	s->ff = 0;
@@ -104,6 +115,7 @@ splitter_restart(struct mjpeg_splitter *s)
 static void
 splitter_begin(struct mjpeg_splitter *s)
 {
+	splitter_dropped(s);
 	s->len = 0;
 	s->dropping = 0;
 	splitter_put(s, 0xff);
@@ -142,6 +154,8 @@ mjpeg_splitter_feed(struct mjpeg_splitter *s, const uint8_t *p, size_t n,
 			s->stats.garbage++;
 			continue;
 		}
+		if (s->dropping)
+			s->dropped++;
 		if (splitter_put(s, c) == -1) {
 			/*
 			 * Too large to hand out.  Parse on to its end all the
@@ -149,8 +163,10 @@ mjpeg_splitter_feed(struct mjpeg_splitter *s, const uint8_t *p, size_t n,
 			 * taken for an image, keeping only the last two
 			 * bytes, which a segment length may need.
 			 */
-			if (!s->dropping)
+			if (!s->dropping) {
 				s->stats.oversized++;
+				s->dropped = s->len + 1;
+			}
 			s->dropping = 1;
 			s->buf[0] = s->buf[s->len - 2];
 			s->buf[1] = s->buf[s->len - 1];

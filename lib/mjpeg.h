@@ -16,7 +16,8 @@
 struct mjpeg_stats {
 	uint64_t	frames;		/* complete images handed out */
 	uint64_t	garbage;	/* bytes skipped outside any image */
-	uint64_t	oversized;	/* images dropped for MJPEG_MAX_FRAME */
+	uint64_t	oversized;	/* images dropped for being too large */
+	uint64_t	largest;	/* bytes of the largest of those */
 	uint64_t	truncated;	/* images cut by a new SOI, or broken */
 };
 

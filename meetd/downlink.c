@@ -88,6 +88,8 @@ downlink_open(const struct media_msg_recv *msg)
 	(void)fcntl(dl->fd, F_SETFL, fcntl(dl->fd, F_GETFL) | O_NONBLOCK);
 	dl->wev = event_new(base, dl->fd, EV_WRITE, downlink_write, dl);
 	TAILQ_INSERT_TAIL(&m->downlinks, dl, entry);
+	if (m->rm->far)
+		far_wants_changed(m->rm);
 }
 
 /* Control's MEDIA_MSG_RECV_STOP: meetctl went away, or the session. */
@@ -213,7 +215,11 @@ downlink_video(struct media_member *m, const char *name, const uint8_t *jpeg,
 static void
 downlink_free(struct downlink *dl)
 {
+	struct room_media	*rm = dl->m->rm;
+
 	TAILQ_REMOVE(&dl->m->downlinks, dl, entry);
+	if (rm->far)
+		far_wants_changed(rm);
 	event_free(dl->wev);
 	close(dl->fd);
 	outq_free(dl->oq);

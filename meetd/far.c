@@ -328,6 +328,36 @@ far_mix(const struct media_msg_far_mix *msg)
 	udp_flush_all();
 }
 
+/*
+ * A recv of a session in far room rm started or ended.  The hosting node
+ * sends a track here only while a recv here wants it, so a track nobody
+ * wants any more will come back after a gap that is no loss: note which
+ * tracks are wanted, and have the ones wanted again start their counts
+ * (and their decoding) afresh with their next packet.
+ */
+void
+far_wants_changed(struct room_media *rm)
+{
+	struct media_member	*m;
+	struct track		*t;
+	int			 wanted;
+
+	TAILQ_FOREACH(t, &rm->tracks, entry) {
+		wanted = 0;
+		if (t->member != NULL)
+			wanted = downlink_wants(t->member, MEDIA_MIX, NULL);
+		else {
+			TAILQ_FOREACH(m, &rm->members, entry) {
+				if (downlink_wants(m, t->kind, t->name))
+					wanted = 1;
+			}
+		}
+		if (t->wanted && !wanted)
+			t->resync = 1;
+		t->wanted = wanted;
+	}
+}
+
 /* The far track of ssrc from the node at from, or NULL. */
 static struct track *
 far_track_find(uint32_t ssrc, const struct sockaddr *from, int *foreign)
@@ -420,6 +450,11 @@ far_track_input(struct track *t, const uint8_t *pkt, size_t len,
     const struct rtp_header *h, uint64_t now)
 {
 	(void)pkt;
+	if (t->resync) {
+		mstats_resync(&t->st);
+		t->decoding = 0;
+		t->resync = 0;
+	}
 	rtp_source_update(&t->st.rs, h, (uint32_t)(now * t->st.clock /
 	    1000000));
 	mstats_packet(&t->st, len, now);

@@ -53,7 +53,10 @@ static __thread struct media_worker *mw;
 
 static void	media_video(struct track *, const uint8_t *, size_t,
 		    const struct rtp_header *, uint64_t);
-static void	media_solo(struct track *, const uint8_t *, size_t);
+static void	media_solo(struct track *, const uint8_t *, size_t,
+		    const struct rtp_header *, uint64_t);
+static void	media_outs_forget(uint64_t);
+static void	media_stats_outs(json_t *, struct track *, uint64_t);
 static void	media_frame(const uint8_t *, size_t, void *);
 static void	media_room_free(struct room_media *);
 static void	media_hosted_input(uint8_t *, size_t, const struct sockaddr *,
@@ -275,6 +278,7 @@ media_track_open(struct media_member *m, enum media_kind kind, uint32_t ssrc,
 		memcpy(&t->from, &m->remote->media_addr, sizeof t->from);
 		t->fromlen = m->remote->media_len;
 	}
+	TAILQ_INIT(&t->outs);
 	TAILQ_INSERT_TAIL(&rm->tracks, t, entry);
 	if (ssrc != 0) {
 		t->ssrc = ssrc;
@@ -298,6 +302,7 @@ void
 media_track_close(struct track *t)
 {
 	struct media_member	*m = t->member;
+	struct track_out	*o;
 
 	if (t->kind == MEDIA_AUDIO) {
 		mixer_remove(t->rm->mixer, m->id);
@@ -311,6 +316,10 @@ media_track_close(struct track *t)
 	TAILQ_REMOVE(&t->rm->tracks, t, entry);
 	if (t->hashed)
 		TAILQ_REMOVE(track_bucket(t->ssrc), t, hentry);
+	while ((o = TAILQ_FIRST(&t->outs)) != NULL) {
+		TAILQ_REMOVE(&t->outs, o, entry);
+		free(o);
+	}
 	jitterbuf_free(t->jb);
 	opuscodec_dec_free(t->dec);
 	rfc2435_depack_free(t->dp);
@@ -409,15 +418,16 @@ media_track_input(struct track *t, const uint8_t *pkt, size_t len,
 		mstats_drop(&t->st, DROP_MALFORMED, 1);
 		break;
 	}
-	media_solo(t, pkt, len);
+	media_solo(t, pkt, len, h, now);
 }
 
 static void
 media_send_remotes(struct track *t, const uint8_t *pkt, size_t len,
-    enum media_kind want)
+    enum media_kind want, int frame_end, uint64_t now)
 {
 	static __thread uint64_t gen;
 	struct media_member	*m;
+	struct track_out	*o;
 
 	/* Once to each node, however many of its members want it. */
 	gen++;
@@ -427,17 +437,55 @@ media_send_remotes(struct track *t, const uint8_t *pkt, size_t len,
 		    !member_wants(m, want, t->member->name))
 			continue;
 		m->remote->sent_gen = gen;
-		media_node_send(udp_node, (struct sockaddr *)
-		    &m->remote->media_addr, m->remote->media_len, pkt, len);
+		TAILQ_FOREACH(o, &t->outs, entry) {
+			if (o->remote == m->remote->id)
+				break;
+		}
+		if (o == NULL) {
+			o = xcalloc(1, sizeof *o);
+			o->remote = m->remote->id;
+			mstats_init(&o->st, t->ssrc, t->st.clock, 0);
+			TAILQ_INSERT_TAIL(&t->outs, o, entry);
+		}
+		if (media_node_send(udp_node, (struct sockaddr *)
+		    &m->remote->media_addr, m->remote->media_len, pkt,
+		    len) != 0) {
+			mstats_drop(&o->st, DROP_SEND, 1);
+			continue;
+		}
+		mstats_packet(&o->st, len, now);
+		if (frame_end)
+			mstats_frame(&o->st, now);
+	}
+}
+
+/* Node remote is gone from this worker: what went to it is forgotten. */
+static void
+media_outs_forget(uint64_t remote)
+{
+	struct room_media	*rm;
+	struct track		*t;
+	struct track_out	*o, *o1;
+
+	TAILQ_FOREACH(rm, &mw->rooms, entry) {
+		TAILQ_FOREACH(t, &rm->tracks, entry) {
+			TAILQ_FOREACH_SAFE(o, &t->outs, entry, o1) {
+				if (o->remote != remote)
+					continue;
+				TAILQ_REMOVE(&t->outs, o, entry);
+				free(o);
+			}
+		}
 	}
 }
 
 /* A speaker's packet for other nodes' recv -a -F: rare, so counted. */
 static void
-media_solo(struct track *t, const uint8_t *pkt, size_t len)
+media_solo(struct track *t, const uint8_t *pkt, size_t len,
+    const struct rtp_header *h, uint64_t now)
 {
 	if (t->rm->solo_subs > 0)
-		media_send_remotes(t, pkt, len, MEDIA_AUDIO);
+		media_send_remotes(t, pkt, len, MEDIA_AUDIO, h->marker, now);
 }
 
 static void
@@ -447,7 +495,7 @@ media_video(struct track *t, const uint8_t *pkt, size_t len,
 	struct media_member	*m;
 	int			 local = 0;
 
-	media_send_remotes(t, pkt, len, MEDIA_VIDEO);
+	media_send_remotes(t, pkt, len, MEDIA_VIDEO, h->marker, now);
 	TAILQ_FOREACH(m, &t->rm->members, entry) {
 		if (m == t->member)
 			continue;
@@ -549,6 +597,7 @@ media_member_free(struct media_member *m)
 	}
 	rtp_peer_free(m->rtp);
 	if (m->remote != NULL && --m->remote->refs == 0) {
+		media_outs_forget(m->remote->id);
 		TAILQ_REMOVE(&mw->remotes, m->remote, entry);
 		free(m->remote);
 	}
@@ -591,6 +640,27 @@ media_remote_get(uint64_t id, const struct sockaddr_storage *addr,
 	return r;
 }
 
+/* What track t sent on to each other node (a speaker alone, or video). */
+static void
+media_stats_outs(json_t *a, struct track *t, uint64_t now)
+{
+	struct track_out	*o;
+	struct media_remote	*r;
+	char			 peer[ADDR_HOST_MAX + 8];
+
+	TAILQ_FOREACH(o, &t->outs, entry) {
+		peer[0] = '\0';
+		TAILQ_FOREACH(r, &mw->remotes, entry) {
+			if (r->id == o->remote && r->media_len != 0)
+				sockaddr_string((struct sockaddr *)
+				    &r->media_addr, peer, sizeof peer);
+		}
+		json_array_append_new(a, mstats_json(&o->st, "out",
+		    t->rm->name, t->member->name, t->kind, t->ssrc, peer,
+		    now));
+	}
+}
+
 /* The streams of this worker's rooms, for stats. */
 json_t *
 media_stats(void)
@@ -614,6 +684,7 @@ media_stats(void)
 			json_array_append_new(a, mstats_json(&t->st, "in",
 			    rm->name, t->member->name, t->kind, t->ssrc, peer,
 			    now));
+			media_stats_outs(a, t, now);
 		}
 		TAILQ_FOREACH(m, &rm->members, entry) {
 			if (m->rtp != NULL) {

@@ -105,6 +105,7 @@ enum media_drop {
 	DROP_SEND,		/* the kernel would not take it */
 	DROP_AUTH,		/* SRTP: authentication failed */
 	DROP_REPLAY,		/* SRTP: an index seen before, or too old */
+	DROP_TOO_LARGE,		/* send -v: an image over the limit */
 	DROP_MAX
 };
 struct mstats {
@@ -125,6 +126,9 @@ struct mstats {
 	/* RTCP: the last SR we got (for our RR), what we sent (our SR). */
 	uint32_t		 lsr;
 	uint64_t		 lsr_at;
+	/* Receiving: what came before a gap nobody here wanted filled. */
+	uint64_t		 prior_expected;
+	int64_t			 prior_lost;
 };
 
 /* mstats.c */
@@ -139,6 +143,7 @@ json_t		*mstats_json(struct mstats *, const char *, const char *,
 		     uint64_t);
 json_t		*mstats_drops_json(const uint64_t *);
 void		 mstats_depack(struct mstats *, struct rfc2435_depack *);
+void		 mstats_resync(struct mstats *);
 
 /* udp.c: the node's UDP port, and the ports of plain-RTP participants. */
 struct udp_sock;
@@ -502,6 +507,12 @@ struct media_member {
 	int			 mix_silent;	/* got silence last tick */
 	TAILQ_ENTRY(media_member) entry;
 };
+/* What a track of a room here sends on to one other node, for stats. */
+struct track_out {
+	uint64_t		 remote;	/* the node's id */
+	struct mstats		 st;
+	TAILQ_ENTRY(track_out)	 entry;
+};
 /*
  * A stream this node receives: a member's, in a room here (audio for the
  * mixer, video to forward), or, in a room on another node (far.c), one
@@ -536,6 +547,9 @@ struct track {
 	int			 height;
 	uint16_t		 next_seq;	/* far audio: in order */
 	int			 decoding;
+	int			 wanted;	/* far: a recv here wants it */
+	int			 resync;	/* far: wanted again after not */
+	TAILQ_HEAD(, track_out)	 outs;		/* forwarded to other nodes */
 
 	TAILQ_ENTRY(track)	 entry;
 	TAILQ_ENTRY(track)	 hentry;
@@ -617,6 +631,7 @@ void		 far_input(uint8_t *, size_t, const struct sockaddr *,
 		     socklen_t, uint64_t);
 struct udp_sock	*far_sock(int);
 int		 far_is_socket(const void *);
+void		 far_wants_changed(struct room_media *);
 json_t		*far_stats(void);
 
 /* record.c: recording a meeting, on its room's worker. */

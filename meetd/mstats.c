@@ -15,21 +15,22 @@
 __thread uint64_t media_node_drops[DROP_MAX];
 
 static const char *drop_names[DROP_MAX] = {
-	"malformed",
-	"source",
-	"duplicate",
-	"late",
-	"overflow",
-	"incomplete",
-	"muted",
-	"slow-reader",
-	"bad-jpeg",
-	"not-jpeg",
-	"mid-sample",
-	"unknown",
-	"send",
-	"auth-failed",
-	"replay"
+	[DROP_MALFORMED] = "malformed",
+	[DROP_SOURCE] = "source",
+	[DROP_DUPLICATE] = "duplicate",
+	[DROP_LATE] = "late",
+	[DROP_OVERFLOW] = "overflow",
+	[DROP_INCOMPLETE] = "incomplete",
+	[DROP_MUTED] = "muted",
+	[DROP_SLOW_READER] = "slow-reader",
+	[DROP_BAD_JPEG] = "bad-jpeg",
+	[DROP_NOT_JPEG] = "not-jpeg",
+	[DROP_MID_SAMPLE] = "mid-sample",
+	[DROP_UNKNOWN] = "unknown",
+	[DROP_SEND] = "send",
+	[DROP_AUTH] = "auth-failed",
+	[DROP_REPLAY] = "replay",
+	[DROP_TOO_LARGE] = "too-large"
 };
 
 const char *
@@ -133,9 +134,10 @@ mstats_json(struct mstats *st, const char *dir, const char *room,
 		st->kbps = 0;
 		st->fps = 0;
 	}
-	if (st->receiving && st->rs.started) {
-		lost = rtp_source_lost(&st->rs);
-		expected = rtp_source_expected(&st->rs);
+	if (st->receiving && (st->rs.started || st->prior_expected > 0)) {
+		lost = (int32_t)(st->prior_lost + rtp_source_lost(&st->rs));
+		expected = (uint32_t)(st->prior_expected +
+		    rtp_source_expected(&st->rs));
 		if (expected > 0 && lost > 0)
 			loss = 100.0 * lost / expected;
 		if (st->clock != 0)
@@ -164,4 +166,20 @@ mstats_depack(struct mstats *st, struct rfc2435_depack *dp)
 
 	st->drops[DROP_INCOMPLETE] = ds->frames_dropped;
 	st->drops[DROP_MALFORMED] = ds->malformed;
+}
+
+/*
+ * A stream this node receives is sent again after a time when nobody here
+ * wanted it, so its sender did not send it: what it counted so far is
+ * kept, and counting starts afresh with its next packet, so that the gap
+ * is not taken for loss.
+ */
+void
+mstats_resync(struct mstats *st)
+{
+	if (!st->rs.started)
+		return;
+	st->prior_expected += rtp_source_expected(&st->rs);
+	st->prior_lost += rtp_source_lost(&st->rs);
+	rtp_source_init(&st->rs, st->rs.ssrc);
 }

@@ -66,6 +66,7 @@ struct uplink {
 	struct mjpeg_splitter	*split;		/* video */
 	uint64_t		 sent_frames;
 	char			 jpeg_error[128];
+	uint64_t		 shown[DROP_MAX];	/* on the track */
 
 	TAILQ_ENTRY(uplink)	 entry;
 };
@@ -79,6 +80,7 @@ static void	uplink_free(struct uplink *);
 static void	uplink_jpeg(const uint8_t *, size_t, void *);
 static void	uplink_say(struct uplink *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+static void	uplink_show_drops(struct uplink *);
 
 /* Control's MEDIA_MSG_SEND: the pipe is this worker's to read now. */
 void
@@ -295,6 +297,30 @@ uplink_jpeg(const uint8_t *jpeg, size_t len, void *arg)
 	free(fixed);
 }
 
+/*
+ * What send -v drops before any packet (images too large or broken, bytes
+ * that are no JPEG) shows in stats on the stream's row: its own for a room
+ * on another node, the room's track when the room is here.
+ */
+static void
+uplink_show_drops(struct uplink *ul)
+{
+	static const enum media_drop	 why[] = {
+		DROP_TOO_LARGE, DROP_BAD_JPEG, DROP_NOT_JPEG
+	};
+	struct track			*t;
+	size_t				 i;
+
+	if (ul->m->rm->far || (t = media_track_find(ul->ssrc)) == NULL ||
+	    t->member != ul->m)
+		return;
+	for (i = 0; i < sizeof why / sizeof why[0]; i++) {
+		mstats_drop(&t->st, why[i], ul->st.drops[why[i]] -
+		    ul->shown[why[i]]);
+		ul->shown[why[i]] = ul->st.drops[why[i]];
+	}
+}
+
 /* Hold off reading while the input runs ahead of real time. */
 static int
 uplink_ahead(struct uplink *ul)
@@ -341,6 +367,13 @@ uplink_eof(struct uplink *ul)
 		return;
 	}
 	ms = mjpeg_splitter_stats(ul->split);
+	if (ms->oversized > 0)
+		uplink_say(ul, "send: %llu image%s over the limit of %d MiB "
+		    "an image (the largest %llu bytes) %s dropped",
+		    (unsigned long long)ms->oversized, ms->oversized == 1 ?
+		    "" : "s", UPLINK_MAX_FRAME / (1024 * 1024),
+		    (unsigned long long)ms->largest, ms->oversized == 1 ?
+		    "was" : "were");
 	if (ms->garbage > 0)
 		uplink_say(ul, "send: %llu bytes were not JPEG and were "
 		    "skipped", (unsigned long long)ms->garbage);
@@ -392,11 +425,12 @@ uplink_read(evutil_socket_t fd, short events, void *arg)
 		else {
 			mjpeg_splitter_feed(ul->split, buf, (size_t)n,
 			    uplink_jpeg, ul);
-			/* Bytes outside images; images cut short. */
+			/* Bytes outside images; images cut short, too big. */
 			ms = mjpeg_splitter_stats(ul->split);
 			ul->st.drops[DROP_NOT_JPEG] = ms->garbage;
-			ul->st.drops[DROP_INCOMPLETE] = ms->truncated +
-			    ms->oversized;
+			ul->st.drops[DROP_INCOMPLETE] = ms->truncated;
+			ul->st.drops[DROP_TOO_LARGE] = ms->oversized;
+			uplink_show_drops(ul);
 		}
 	}
 	if (ul->regular)

@@ -345,12 +345,15 @@ test_split_oversized(void **state)
 	assert_int_equal(st.frames, 1);
 	assert_int_equal(st.oversized, 1);
 	assert_int_equal(st.truncated, 0);
+	/* The size of what was dropped is known, for the error to say. */
+	assert_int_equal(st.largest, sizeof image1);
 
 	/* Byte by byte, the same. */
 	split(buf, len, sizeof image1 - 1, 1, &k, &st);
 	assert_int_equal(k.count, 1);
 	assert_memory_equal(k.data, image3, sizeof image3);
 	assert_int_equal(st.oversized, 1);
+	assert_int_equal(st.largest, sizeof image1);
 
 	/*
 	 * An image too large whose APP1 segment holds a whole small image
@@ -371,6 +374,7 @@ test_split_oversized(void **state)
 	assert_int_equal(k.count, 1);
 	assert_int_equal(k.lens[0], sizeof image3);
 	assert_int_equal(st.oversized, 1);
+	assert_int_equal(st.largest, len - sizeof image3);
 	split(buf, len, sizeof image3, 1, &k, &st);
 	assert_int_equal(k.count, 1);
 	assert_int_equal(st.oversized, 1);
