@@ -29,6 +29,8 @@
 static X509	*fuzz_tls_cert(EVP_PKEY *);
 static int	 fuzz_tls_verify(int, X509_STORE_CTX *);
 static int	 fuzz_link_fill(struct fuzz_link *);
+static const char *fuzz_line_var(const uint8_t *, const uint8_t *,
+		    struct fuzz_vars *, char *);
 
 /* A certificate self-signed with pk, as tls.c makes a node's. */
 static X509 *
@@ -333,6 +335,27 @@ fuzz_vars_clear(struct fuzz_vars *vars)
 }
 
 /*
+ * What $L at p stands for in a line (hex holds $H's), or NULL when there
+ * is no $L at p.
+ */
+static const char *
+fuzz_line_var(const uint8_t *p, const uint8_t *end, struct fuzz_vars *vars,
+    char *hex)
+{
+	struct sha256	*hash;
+
+	if (*p != '$' || end - p < 2 || p[1] < 'A' || p[1] > 'Z')
+		return NULL;
+	if (p[1] != 'H')
+		return vars->v[p[1] - 'A'];
+	hash = sha256_new();
+	sha256_update(hash, vars->data, vars->datalen);
+	sha256_hex(hash, hex);
+	sha256_free(hash);
+	return hex;
+}
+
+/*
  * A frame from the line at p (no newline): "TYPE BODY", its length made to
  * fit, so that a fuzzer inserting into a JSON body does not break the
  * frame; $L in the body is letter L's value, $H the SHA-256 of what chunk
@@ -343,8 +366,7 @@ uint8_t *
 fuzz_line_frame(const uint8_t *p, size_t len, struct fuzz_vars *vars,
     size_t *outlen)
 {
-	const uint8_t	*end = p + len;
-	struct sha256	*hash;
+	const uint8_t	*end = p + len, *q;
 	uint8_t		*out, *body;
 	char		 hex[SHA256_HEX];
 	const char	*v;
@@ -357,13 +379,12 @@ fuzz_line_frame(const uint8_t *p, size_t len, struct fuzz_vars *vars,
 	if (p < end && *p == ' ')
 		p++;
 	len = (size_t)(end - p);
-	/* A $L of two bytes is at most FUZZ_VAR_MAX or SHA256_HEX. */
-	out = xmalloc(FRAME_HEADER + 16 + len / 2 * FUZZ_VAR_MAX + len + 1);
-	body = out + FRAME_HEADER;
 
 	if (type == FRAME_CHUNK && len > 0 && *p == '$') {
 		p++;
 		len--;
+		out = xmalloc(FRAME_HEADER + 16 + len);
+		body = out + FRAME_HEADER;
 		for (i = 0; i < 8; i++) {
 			body[i] = (uint8_t)(vars->xfer >> (56 - 8 * i));
 			body[8 + i] = (uint8_t)((uint64_t)vars->datalen >>
@@ -379,25 +400,29 @@ fuzz_line_frame(const uint8_t *p, size_t len, struct fuzz_vars *vars,
 		if (len > 0)
 			memcpy(vars->data + vars->datalen, p, len);
 		vars->datalen += len;
-	} else {
-		while (p < end) {
-			if (*p != '$' || end - p < 2 || p[1] < 'A' ||
-			    p[1] > 'Z') {
-				body[o++] = *p++;
-				continue;
-			}
-			if (p[1] == 'H') {
-				hash = sha256_new();
-				sha256_update(hash, vars->data, vars->datalen);
-				sha256_hex(hash, hex);
-				sha256_free(hash);
-				v = hex;
-			} else
-				v = vars->v[p[1] - 'A'];
-			n = strlen(v);
-			memcpy(body + o, v, n);
-			o += n;
-			p += 2;
+		frame_header_pack(out, (int)type, o);
+		*outlen = FRAME_HEADER + o;
+		return out;
+	}
+
+	/* Once to size the frame, once to fill it. */
+	for (n = 0, q = p; q < end; q++) {
+		if ((v = fuzz_line_var(q, end, vars, hex)) == NULL)
+			n++;
+		else {
+			n += strlen(v);
+			q++;
+		}
+	}
+	out = xmalloc(FRAME_HEADER + n + 1);
+	body = out + FRAME_HEADER;
+	for (q = p; q < end; q++) {
+		if ((v = fuzz_line_var(q, end, vars, hex)) == NULL)
+			body[o++] = *q;
+		else {
+			memcpy(body + o, v, strlen(v));
+			o += strlen(v);
+			q++;
 		}
 	}
 	frame_header_pack(out, (int)type, o);

@@ -22,7 +22,7 @@
 #include <openssl/ssl.h>
 
 #define FUZZ_VARS	26	/* $A to $Z */
-#define FUZZ_VAR_MAX	80	/* a value, with its NUL */
+#define FUZZ_VAR_MAX	1024	/* a value (a join token), with its NUL */
 
 struct fuzz_link {
 	int		 fd;		/* -1: none */

@@ -14,7 +14,8 @@
  * bit 4 that it is TCP over loopback rather than a socketpair (so that
  * the link has an address media can go to); bit 6 closes the link after
  * the bytes, and bit 7 makes them "TYPE BODY" lines (fuzz_line_frame),
- * with $X, $F and $S the last transfer, file and SSRC the daemon named.
+ * with $X, $F and $S the last transfer, file and SSRC the daemon named,
+ * and $T the last join token a command printed.
  * The two keys are fixed: a node that comes back with key A is the node
  * that left, and one with key B claiming the same run (its instance) is
  * another node, which must reach nothing of the first.  What is left
@@ -165,7 +166,7 @@ joiner_open(struct fuzz_link *l, int who, int tcp)
 
 /*
  * A frame from the daemon: check what it promises, and learn what lines
- * may name ($X, $F, $S).
+ * may name ($X, $F, $S, $T).
  */
 static void
 joiner_learn(struct fuzz_link *l, int type, const uint8_t *p, size_t len,
@@ -174,7 +175,7 @@ joiner_learn(struct fuzz_link *l, int type, const uint8_t *p, size_t len,
 	struct fuzz_vars	*vars = arg;
 	json_t			*o, *v, *ev;
 	const char		*s;
-	char			 err[256], buf[32];
+	char			 err[256], buf[32], token[FUZZ_VAR_MAX];
 
 	(void)l;
 	if (type == FRAME_CHUNK)
@@ -205,6 +206,14 @@ joiner_learn(struct fuzz_link *l, int type, const uint8_t *p, size_t len,
 			snprintf(buf, sizeof buf, "%lld",
 			    (long long)json_integer_value(v));
 			fuzz_vars_set(vars, 'S', buf);
+		}
+		/* A token printed by the token command, for a join. */
+		s = json_string_value(json_object_get(o, "out"));
+		if (s != NULL && strncmp(s, "eyJ", 3) == 0 &&
+		    strcspn(s, "\n") < FUZZ_VAR_MAX) {
+			snprintf(token, sizeof token, "%.*s",
+			    (int)strcspn(s, "\n"), s);
+			fuzz_vars_set(vars, 'T', token);
 		}
 		break;
 	case FRAME_EVENT:
