@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <srtp2/srtp.h>
 
 #include "byteorder.h"
@@ -108,6 +110,51 @@ srtpctx_key_set(struct srtpctx_key *k, enum srtpctx_profile profile,
 	k->len = len;
 	memcpy(k->key, key, len);
 	return 0;
+}
+
+/*
+ * The key of one stream (ssrc) from a master secret that covers every
+ * stream of one direction between two nodes: HKDF-SHA256, salted with a
+ * fixed label, the SSRC as info.  Both ends derive the same key, so a
+ * stream needs no key of its own on the wire, and a key learnt for one
+ * stream opens no other.  0, or -1.
+ */
+int
+srtpctx_key_derive(struct srtpctx_key *k, enum srtpctx_profile profile,
+    const uint8_t *master, size_t mlen, uint32_t ssrc)
+{
+	EVP_KDF		*kdf;
+	EVP_KDF_CTX	*kctx;
+	OSSL_PARAM	 params[5], *p = params;
+	uint8_t		 info[16];
+	int		 r;
+
+	memset(k, 0, sizeof *k);
+	k->profile = profile;
+	k->len = srtpctx_key_len(profile);
+	memcpy(info, "meet srtp ", 10);
+	info[10] = (uint8_t)profile;
+	info[11] = 0;
+	put32(info + 12, ssrc);
+	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL)
+		return -1;
+	kctx = EVP_KDF_CTX_new(kdf);
+	EVP_KDF_free(kdf);
+	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+	    (char *)(uintptr_t)"SHA256", 0);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+	    (void *)(uintptr_t)master, mlen);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+	    (void *)(uintptr_t)"meet srtp streams", 17);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info,
+	    sizeof info);
+	*p = OSSL_PARAM_construct_end();
+	r = kctx != NULL && EVP_KDF_derive(kctx, k->key, k->len, params) ==
+	    1 ? 0 : -1;
+	EVP_KDF_CTX_free(kctx);
+	if (r != 0)
+		srtpctx_key_clear(k);
+	return r;
 }
 
 void

@@ -79,6 +79,8 @@ void		 srtpctx_key_make(struct srtpctx_key *, enum srtpctx_profile);
 int		 srtpctx_key_set(struct srtpctx_key *, enum srtpctx_profile,
 		     const uint8_t *, size_t);
 void		 srtpctx_key_clear(struct srtpctx_key *);
+int		 srtpctx_key_derive(struct srtpctx_key *, enum srtpctx_profile,
+		     const uint8_t *, size_t, uint32_t);
 /*
  * The key as SDES's inline: base64 (RFC 4648, with padding) into buf of
  * at least SRTPCTX_KEY_B64_MAX + 1 bytes; and back: 0, or -1 when the

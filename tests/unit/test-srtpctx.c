@@ -54,6 +54,7 @@ static void	test_cm_known_answer(void **);
 static void	test_gcm_rfc7714(void **);
 static void	test_gcm_known_answer(void **);
 static void	test_strerror(void **);
+static void	test_derive(void **);
 static void	make_rtp(struct pkt *, uint16_t, uint32_t, uint32_t);
 static void	make_rtcp(struct pkt *, uint32_t);
 static void	key_fixed(struct srtpctx_key *, enum srtpctx_profile, uint8_t);
@@ -234,6 +235,51 @@ test_base64(void **state)
 	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBk=Gw="), -1);
 	assert_int_equal(srtpctx_key_from_base64(&back,
 	    SRTPCTX_AEAD_AES_128_GCM, ""), -1);
+}
+
+/*
+ * Stream keys from a direction's master: the same on both ends, another
+ * for another SSRC or master, and a context of one stream's key opens
+ * nothing of another's.
+ */
+static void
+test_derive(void **state)
+{
+	struct srtpctx_key	 a, b, c, d;
+	struct srtpctx		*out, *in;
+	struct pkt		 p;
+	uint8_t			 master[32], master2[32];
+
+	(void)state;
+	memset(master, 7, sizeof master);
+	memset(master2, 8, sizeof master2);
+	assert_int_equal(srtpctx_key_derive(&a, SRTPCTX_AEAD_AES_128_GCM,
+	    master, sizeof master, 0x1234), 0);
+	assert_int_equal(srtpctx_key_derive(&b, SRTPCTX_AEAD_AES_128_GCM,
+	    master, sizeof master, 0x1234), 0);
+	assert_int_equal(srtpctx_key_derive(&c, SRTPCTX_AEAD_AES_128_GCM,
+	    master, sizeof master, 0x1235), 0);
+	assert_int_equal(srtpctx_key_derive(&d, SRTPCTX_AEAD_AES_128_GCM,
+	    master2, sizeof master2, 0x1234), 0);
+	assert_int_equal(a.len, srtpctx_key_len(SRTPCTX_AEAD_AES_128_GCM));
+	assert_memory_equal(a.key, b.key, a.len);
+	assert_memory_not_equal(a.key, c.key, a.len);
+	assert_memory_not_equal(a.key, d.key, a.len);
+
+	/* Both ends derive: what one protects the other opens. */
+	out = ctx(&a, SRTPCTX_OUT, 0x1234);
+	in = ctx(&b, SRTPCTX_IN, 0x1234);
+	make_rtp(&p, 1, 960, 0x1234);
+	assert_int_equal(srtpctx_protect(out, p.b, &p.len, sizeof p.b), 0);
+	assert_int_equal(srtpctx_unprotect(in, p.b, &p.len), 0);
+	srtpctx_free(in);
+	/* Another master's key for the same SSRC does not. */
+	in = ctx(&d, SRTPCTX_IN, 0x1234);
+	make_rtp(&p, 2, 1920, 0x1234);
+	assert_int_equal(srtpctx_protect(out, p.b, &p.len, sizeof p.b), 0);
+	assert_int_equal(srtpctx_unprotect(in, p.b, &p.len), SRTPCTX_ERR_AUTH);
+	srtpctx_free(in);
+	srtpctx_free(out);
 }
 
 static void
@@ -1079,6 +1125,7 @@ main(void)
 		cmocka_unit_test(test_gcm_rfc7714),
 		cmocka_unit_test(test_gcm_known_answer),
 		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_derive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
