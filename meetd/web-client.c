@@ -468,9 +468,17 @@ web_client_gone(struct session *s, void *arg)
 	    "name", s->name, "room", s->room));
 }
 
+/* The id of the page's session, 0 when it has none. */
+uint64_t
+web_client_session(struct web_client *wc)
+{
+	return wc->session;
+}
+
 /*
- * A shared file of the page's room for download: its fd (the caller closes
- * it), name and size; -1 and why in err.
+ * A shared file of the page's room for download: 0 with its fd (the caller
+ * closes it), name and size; 1 when the room is on another node, whence it
+ * must be fetched; -1 and why in err.
  */
 int
 web_client_file(struct web_client *wc, const char *id, int *fd, char *name,
@@ -484,12 +492,8 @@ web_client_file(struct web_client *wc, const char *id, int *fd, char *name,
 		snprintf(err, errlen, "the page is not in a room");
 		return -1;
 	}
-	if (s->member == NULL) {
-		snprintf(err, errlen, "file %s is on the node of %s@%s: the "
-		    "page downloads the files of this node's rooms only, "
-		    "meetctl file get fetches it", id, s->room, s->where);
-		return -1;
-	}
+	if (s->member == NULL)
+		return 1;	/* on the room's node: web-fetch.c */
 	if ((f = spool_find(s->member->room, id)) == NULL ||
 	    !spool_visible(f, s->member)) {
 		snprintf(err, errlen, "no file %s in %s", id, s->room);

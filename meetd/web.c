@@ -45,6 +45,7 @@
 enum web_state {
 	WEB_HTTP,		/* waiting for its request */
 	WEB_OPEN,		/* a WebSocket */
+	WEB_FETCHING,		/* a download waits for its file */
 	WEB_CLOSING		/* its last bytes are going out */
 };
 
@@ -60,6 +61,7 @@ struct web_conn {
 	struct ws_reader	 reader;
 	char			 secret[WEB_SECRET_LEN + 1];
 	struct web_client	*client;	/* once open */
+	struct web_fetch	*fetch;		/* fetching */
 	TAILQ_ENTRY(web_conn)	 entry;
 };
 static TAILQ_HEAD(, web_conn) web_conns = TAILQ_HEAD_INITIALIZER(web_conns);
@@ -89,6 +91,8 @@ static void	web_error(struct web_conn *, int, const char *, int);
 static void	web_upgrade(struct web_conn *, const struct http_request *);
 static int	web_origin_ok(const struct http_request *);
 static void	web_download(struct web_conn *, const char *, int);
+static void	web_send_file(struct web_conn *, int, const char *, uint64_t,
+		    int);
 static void	web_ws_input(struct web_conn *);
 static void	web_send_frame(struct web_conn *, int, const void *, size_t);
 
@@ -325,6 +329,10 @@ web_free(struct web_conn *c)
 		web_client_free(c->client);	/* its participant leaves */
 		c->client = NULL;
 	}
+	if (c->fetch != NULL) {
+		web_fetch_cancel(c->fetch);	/* nobody waits for it now */
+		c->fetch = NULL;
+	}
 	web_settle(c);
 	web_nconns--;
 	TAILQ_REMOVE(&web_conns, c, entry);
@@ -367,6 +375,7 @@ web_read(struct bufferevent *bev, void *arg)
 		c->last_rx = now_usec();
 		web_ws_input(c);
 		break;
+	case WEB_FETCHING:
 	case WEB_CLOSING:
 		evbuffer_drain(in, evbuffer_get_length(in));
 		break;
@@ -440,6 +449,8 @@ web_timer(evutil_socket_t fd, short events, void *arg)
 		if (c->state == WEB_OPEN)
 			timer_start(c->timer, WEB_PING_EVERY);
 		break;
+	case WEB_FETCHING:
+		break;		/* web-fetch.c keeps the time */
 	case WEB_CLOSING:
 		web_free(c);
 		break;
@@ -646,20 +657,24 @@ web_upgrade(struct web_conn *c, const struct http_request *req)
 		web_ws_input(c);
 }
 
-/* GET /files/SECRET/ID: a shared file, for the participant of SECRET. */
+/*
+ * GET /files/SECRET/ID: a shared file, for the participant of SECRET: at
+ * once from this node's spool, or, for a room on another node, once it is
+ * fetched from there (web-fetch.c).
+ */
 static void
 web_download(struct web_conn *c, const char *rest, int head)
 {
 	struct web_conn	*owner;
-	struct evbuffer	*out;
 	const char	*slash = strchr(rest, '/');
-	char		 name[FILENAME_MAX_LEN + 1], err[256];
-	char		 extra[4 * FILENAME_MAX_LEN + 256], *p;
+	char		 name[FILENAME_MAX_LEN + 1], err[512];
 	uint64_t	 size;
-	size_t		 i, off;
-	int		 fd;
+	int		 fd, r;
 
-	if (slash == NULL || slash - rest != WEB_SECRET_LEN) {
+	/* A shared file's id is 16 hex digits (spool.c). */
+	if (slash == NULL || slash - rest != WEB_SECRET_LEN ||
+	    strlen(slash + 1) != 16 ||
+	    strspn(slash + 1, "0123456789abcdef") != 16) {
 		web_error(c, 404, "no such file", head);
 		return;
 	}
@@ -673,11 +688,63 @@ web_download(struct web_conn *c, const char *rest, int head)
 		    "closed)", head);
 		return;
 	}
-	if (web_client_file(owner->client, slash + 1, &fd, name, sizeof name,
-	    &size, err, sizeof err) != 0) {
+	r = web_client_file(owner->client, slash + 1, &fd, name, sizeof name,
+	    &size, err, sizeof err);
+	if (r == -1) {
 		web_error(c, 404, err, head);
 		return;
 	}
+	if (r == 0) {
+		log_info("web: %s downloads %s (%llu bytes)", owner->addr,
+		    name, (unsigned long long)size);
+		web_send_file(c, fd, name, size, head);
+		return;
+	}
+	if (head) {
+		web_error(c, 405, "a file of another node's room is fetched "
+		    "only to be downloaded: GET it", head);
+		return;
+	}
+	c->fetch = web_fetch_start(c, web_client_session(owner->client),
+	    slash + 1, err, sizeof err);
+	if (c->fetch == NULL) {
+		web_error(c, 502, err, 0);
+		return;
+	}
+	log_info("web: %s downloads file %s of another node's room",
+	    owner->addr, slash + 1);
+	web_settle(c);
+	c->state = WEB_FETCHING;
+	event_del(c->timer);
+}
+
+/* The file a download waited for, in fd (given to c), or why not. */
+void
+web_download_ready(struct web_conn *c, int fd, const char *name,
+    uint64_t size)
+{
+	c->fetch = NULL;
+	c->state = WEB_HTTP;	/* answering its request */
+	web_send_file(c, fd, name, size, 0);
+}
+
+void
+web_download_failed(struct web_conn *c, int status, const char *why)
+{
+	c->fetch = NULL;
+	c->state = WEB_HTTP;
+	web_error(c, status, why, 0);
+}
+
+/* A shared file as the answer: fd is taken, and closed once it is sent. */
+static void
+web_send_file(struct web_conn *c, int fd, const char *name, uint64_t size,
+    int head)
+{
+	char		 extra[4 * FILENAME_MAX_LEN + 256];
+	const char	*p;
+	size_t		 i, off;
+
 	/* The name twice: plain ASCII, and exactly (RFC 6266, 8187). */
 	off = (size_t)snprintf(extra, sizeof extra,
 	    "Content-Disposition: attachment; filename=\"");
@@ -698,17 +765,15 @@ web_download(struct web_conn *c, const char *rest, int head)
 	}
 	snprintf(extra + off, sizeof extra - off, "\r\n");
 	web_respond_head(c, 200, "application/octet-stream", extra, size);
-	out = bufferevent_get_output(c->bev);
 	if (head || size == 0) {
 		close(fd);
 		return;
 	}
-	if (evbuffer_add_file(out, fd, 0, (ev_off_t)size) != 0) {
+	if (evbuffer_add_file(bufferevent_get_output(c->bev), fd, 0,
+	    (ev_off_t)size) != 0) {
 		close(fd);
 		web_fail(c, "cannot send a shared file");
 	}
-	log_info("web: %s downloads %s (%llu bytes)", owner->addr, name,
-	    (unsigned long long)size);
 }
 
 /* --- WebSocket ------------------------------------------------------- */

@@ -40,6 +40,16 @@ const char	*web_conn_addr(struct web_conn *);
 struct web_client *web_conn_client(struct web_conn *);
 u_int		 web_conn_count(void);
 
+void		 web_download_ready(struct web_conn *, int, const char *,
+		     uint64_t);
+void		 web_download_failed(struct web_conn *, int, const char *);
+
+/* web-fetch.c */
+struct web_fetch;
+struct web_fetch *web_fetch_start(struct web_conn *, uint64_t, const char *,
+		     char *, size_t);
+void		 web_fetch_cancel(struct web_fetch *);
+
 /* web-tls.c */
 int		 web_tls_init(const char *, const char *, char **);
 int		 web_tls_on(void);
@@ -52,5 +62,6 @@ void		 web_client_free(struct web_client *);
 void		 web_client_message(struct web_client *, const char *, size_t);
 int		 web_client_file(struct web_client *, const char *, int *,
 		     char *, size_t, uint64_t *, char *, size_t);
+uint64_t	 web_client_session(struct web_client *);
 
 #endif

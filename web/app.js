@@ -553,22 +553,14 @@ async function refreshFiles() {
     return;
   const o = lines(res.out)[0] || { files: [] };
   list.replaceChildren();
-  // The page downloads the files of its own node's rooms; a room on
-  // another node keeps them there, for meetctl file get.
-  const here = !S.room.includes('@');
   for (const f of o.files) {
     const li = el('li', 'file');
     li.dataset.id = f.id;
-    if (here) {
-      const a = el('a', null, f.name);
-      a.href = '/files/' + S.hello.secret + '/' + encodeURIComponent(f.id);
-      a.download = f.name;
-      li.append(a);
-    } else
-      li.append(el('span', 'name', f.name));
-    li.append(el('span', 'meta', ' ' + size(f.size) + ' from ' + f.from +
-      (f.to ? ' to ' + f.to : '') +
-      (here ? '' : ' (meetctl file get ' + f.id + ')')));
+    const a = el('a', null, f.name);
+    a.href = '/files/' + S.hello.secret + '/' + encodeURIComponent(f.id);
+    a.download = f.name;
+    li.append(a, el('span', 'meta', ' ' + size(f.size) + ' from ' + f.from +
+      (f.to ? ' to ' + f.to : '')));
     list.append(li);
   }
 }

@@ -1,6 +1,9 @@
 // A browser on one node in a room on another (tests/regress/web-remote.t):
 // the page's session joins hub@HOST:PORT through its node's link like any
 // local session.  alice, on the hub's CLI, created "hub" with a lobby.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
 import * as t from './lib.mjs';
 
 const HUB_SOCK = process.env.MEET_HUB_SOCK;
@@ -55,21 +58,62 @@ async function scenario(browser) {
     '#chat-log .msg[data-from="alice"] .text')].some((e) =>
     e.textContent === 'hello kim')), 'alice\'s say reaches kim\'s page');
 
-  // A file shared in the hub's room: listed across the link, fetched with
-  // meetctl there (the page downloads its own node's files only).
-  const sent = await hub('file', 'send', `${t.OUT}/agenda.txt`);
-  t.ok(sent.code === 0, 'alice shares a file on the hub');
+  // A file shared in the hub's room: listed across the link, and fetched
+  // from the hub by kim's node when her page downloads it.
+  const sent = await hub('file', 'send', `${t.OUT}/agenda.bin`);
+  t.ok(sent.code === 0, 'alice shares a 3 MB file on the hub');
   t.ok(await t.until(kim, () => [...document.querySelectorAll(
-    '#file-list .file')].some((f) => f.textContent.includes('agenda.txt') &&
-    f.textContent.includes('meetctl file get'))),
-  'kim\'s page lists it, with how to fetch it');
+    '#file-list a')].some((a) => a.textContent === 'agenda.bin')),
+  'kim\'s page lists it');
   const got = await kim.evaluate(async () => {
-    const f = document.querySelector('#file-list .file');
-    const r = await fetch('/files/' + S.hello.secret + '/' + f.dataset.id);
-    return { status: r.status, text: await r.text() };
+    const a = [...document.querySelectorAll('#file-list a')][0];
+    const r = await fetch(a.href);
+    const b = new Uint8Array(await r.arrayBuffer());
+    const d = await crypto.subtle.digest('SHA-256', b);
+    return { status: r.status, size: b.length, sha: [...new Uint8Array(d)]
+      .map((x) => x.toString(16).padStart(2, '0')).join('') };
   });
-  t.ok(got.status === 404 && /on the node of hub@/.test(got.text),
-    'a download from the page says where the file is: ' + got.text.trim());
+  const want = createHash('sha256').update(
+    readFileSync(`${t.OUT}/agenda.bin`)).digest('hex');
+  t.ok(got.status === 200 && got.sha === want,
+    `kim downloads it from her page, byte for byte (${got.size} bytes)`);
+  const list = await hub('-j', 'file', 'list');
+  const fid = t.jsonLines(list.out)[0].files[0].id;
+  const none = await kim.evaluate(async (id) => {
+    const r = await fetch('/files/' + S.hello.secret + '/' +
+      (id.slice(0, 15) + (id[15] === '0' ? '1' : '0')));
+    return { status: r.status, text: await r.text() };
+  }, fid);
+  t.ok(none.status === 404 && /no file/.test(none.text),
+    'a file the hub does not have: 404, as the hub said: ' +
+    none.text.trim());
+
+  // A download the browser gives up on leaves no transfer running.
+  await hub('file', 'send', `${t.OUT}/big.bin`);
+  t.ok(await t.until(kim, () => [...document.querySelectorAll(
+    '#file-list a')].some((a) => a.textContent === 'big.bin')),
+  'kim\'s page lists a 40 MB file');
+  const aborted = await kim.evaluate(async () => {
+    const a = [...document.querySelectorAll('#file-list a')].find((x) =>
+      x.textContent === 'big.bin');
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 30);
+    try {
+      await fetch(a.href, { signal: ctl.signal });
+      return 'finished';
+    } catch (e) {
+      return e.name;
+    }
+  });
+  t.diag('the download: ' + aborted);
+  const idle = async (ctl) => {
+    const r = await ctl('-j', 'stats');
+    return r.code === 0 && t.jsonLines(r.out)[0].transfers.length === 0;
+  };
+  t.ok(await t.eventually(() => idle(t.ctl), 15000),
+    'no transfer is left on kim\'s node once she gave up');
+  t.ok(await t.eventually(() => idle(hub), 15000),
+    'nor on the hub');
 
   t.ok((await hub('kick', 'kim')).code === 0, 'alice kicks kim');
   t.ok(await t.until(kim, () => document.body.dataset.view === 'join-view'),

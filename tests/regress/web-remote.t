@@ -11,7 +11,8 @@ start_node hub -f "$T/hub.conf"
 web_conf "$T/b.conf"
 printf '[node]\nname = bnode\n' >>"$T/b.conf"
 start_node b -f "$T/b.conf"
-printf 'what we meet about\n' >"$T/agenda.txt"
+head -c 3000000 /dev/urandom >"$T/agenda.bin"
+head -c 40000000 /dev/zero >"$T/big.bin"
 ctl hub create hub --as alice -a >/dev/null ||
 	{ echo "Bail out! create failed"; exit 1; }
 MEET_HUB="$addr_hub" MEET_HUB_SOCK="$T/hub.sock" MEET_NODE_NAME=bnode \
