@@ -5,12 +5,13 @@
  * every frame held has exactly one place and a duplicate finds it taken.
  *
  * Playing starts, and starts again after the buffer runs dry, once the
- * first frame held has waited the target delay (or more than the target
- * is held): a rising target so takes effect at the next underrun, and a
- * talkspurt after silence starts at the current target.  While playing,
- * the smallest span seen over a window of pops tells whether the buffer
- * stays ahead of its target; if so one frame is dropped, which is how the
- * delay comes down.
+ * first frame held has waited the target delay less half a frame (or more
+ * than the target is held), so that with pops a frame apart it waits the
+ * target give or take half a frame: a rising target so takes effect at the
+ * next underrun, and a talkspurt after silence starts at the current
+ * target.  While playing, the smallest span seen over a window of pops
+ * tells whether the buffer stays ahead of its target; if so one frame is
+ * dropped, which is how the delay comes down.
  */
 #include <sys/types.h>
 
@@ -27,6 +28,7 @@
 #define JB_SHRINK_USEC	200	/* target fall per pop: 10 ms a second */
 #define JB_FORCE_AHEAD	3	/* more ahead than this drops a loud one */
 #define JB_FORCE_WINDOWS 2	/* and so do this many windows ahead */
+#define JB_HALF_FRAME	(JITTERBUF_FRAME_USEC / 2)
 
 struct jb_slot {
 	int		 used;
@@ -201,8 +203,13 @@ jitterbuf_pop(struct jitterbuf *jb, uint64_t now, struct jitterbuf_frame *f)
 	if (!jb->playing) {
 		if (jb->count == 0)
 			return JITTERBUF_EMPTY;
-		if ((now < jb->since || now - jb->since < jb->target) &&
-		    jb->span <= tf)
+		/*
+		 * Pops come once a frame, so the first frame waits the
+		 * target and up to a frame more; starting half a frame
+		 * early makes it the target give or take half a frame.
+		 */
+		if ((now < jb->since || now - jb->since + JB_HALF_FRAME <
+		    jb->target) && jb->span <= tf)
 			return JITTERBUF_EMPTY;
 		jb->playing = 1;
 		jb->rebase_ok = 0;

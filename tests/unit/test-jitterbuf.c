@@ -41,6 +41,7 @@ static void	test_overflow(void **);
 static void	test_gap(void **);
 static void	test_pause(void **);
 static void	test_ahead_loud(void **);
+static void	test_start_phase(void **);
 static void	test_wild(void **);
 static void	test_bad_length(void **);
 static void	test_jitter_grows(void **);
@@ -509,6 +510,39 @@ test_ahead_loud(void **state)
 	jitterbuf_free(jb);
 }
 
+/*
+ * Where the pops fall against the arrivals: with the 20 ms target a first
+ * frame plays at the first pop at least 10 ms after it came (the target
+ * less half a frame), so it waits 10 to 30 ms, not 20 to 40.
+ */
+static void
+test_start_phase(void **state)
+{
+	struct jitterbuf	*jb;
+	struct jitterbuf_frame	 f;
+
+	(void)state;
+	jb = new_jb(50);
+	push(jb, 0, 0, T0, LOUD);
+	assert_int_equal(jitterbuf_pop(jb, T0 + 9000, &f), JITTERBUF_EMPTY);
+	jitterbuf_free(jb);
+
+	jb = new_jb(50);
+	push(jb, 0, 0, T0, LOUD);
+	assert_int_equal(jitterbuf_pop(jb, T0 + 10000, &f), JITTERBUF_FRAME);
+	assert_int_equal(f.seq, 0);
+	jitterbuf_free(jb);
+
+	jb = new_jb(50);
+	push(jb, 0, 0, T0, LOUD);
+	assert_int_equal(jitterbuf_pop(jb, T0 + 1000, &f), JITTERBUF_EMPTY);
+	push(jb, 1, SPF, T0 + 20000, LOUD);
+	assert_int_equal(jitterbuf_pop(jb, T0 + 21000, &f), JITTERBUF_FRAME);
+	assert_int_equal(f.seq, 0);
+	check_books(jb);
+	jitterbuf_free(jb);
+}
+
 static void
 test_wild(void **state)
 {
@@ -801,6 +835,7 @@ main(void)
 		cmocka_unit_test(test_gap),
 		cmocka_unit_test(test_pause),
 		cmocka_unit_test(test_ahead_loud),
+		cmocka_unit_test(test_start_phase),
 		cmocka_unit_test(test_wild),
 		cmocka_unit_test(test_bad_length),
 		cmocka_unit_test(test_jitter_grows),
