@@ -12,7 +12,9 @@
  * packet is missing (concealed, rebuilt from FEC) encodes the mix instead.
  * An encoder that comes back to a mix after passing packets on is first
  * fed the frame its listeners heard last, so it picks up where the
- * talker's stream left off rather than from stale state (a click).  The
+ * talker's stream left off rather than from stale state (a click); the
+ * way back to passing waits for a quiet frame of the talker (mix_pass).
+ * Silence, once DTX, is sent again rather than encoded again.  The
  * timer runs only while someone sends audio: the first packet starts it
  * and it stops once the buffers are dry and nobody talks.
  */
