@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,12 +33,17 @@
 static char	 fuzz_dir[64];		/* the private folder */
 static int	 fuzz_started;
 
+/* arc4random's state for this input, and its lock: workers call it too. */
+static uint64_t		 fuzz_random;
+static pthread_mutex_t	 fuzz_random_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void	fuzz_daemon_netns(void);
 static void	fuzz_daemon_cleanup(void);
 static int	fuzz_daemon_rm(const char *, const struct stat *, int,
 		    struct FTW *);
 static void	fuzz_daemon_noop(void *);
 static char	*fuzz_daemon_path(const char *);
+static uint64_t	 fuzz_daemon_random(void);
 
 /*
  * A network namespace with loopback alone: an input may name any address
@@ -96,6 +102,65 @@ fuzz_daemon_path(const char *name)
 	return path;
 }
 
+/*
+ * The daemon's random numbers (session, transfer and file ids, SSRCs) come
+ * from arc4random, which this file takes the place of in a fuzzer's binary:
+ * a generator (splitmix64) started anew for each input, so that an input
+ * does the same every time it runs and a finding replays.  TLS takes its
+ * randomness from OpenSSL, which is not affected.
+ */
+static uint64_t
+fuzz_daemon_random(void)
+{
+	uint64_t	z;
+
+	z = (fuzz_random += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void
+arc4random_buf(void *buf, size_t len)
+{
+	uint8_t		*p = buf;
+	uint64_t	 v;
+	size_t		 n;
+
+	pthread_mutex_lock(&fuzz_random_lock);
+	while (len > 0) {
+		v = fuzz_daemon_random();
+		n = len < sizeof v ? len : sizeof v;
+		memcpy(p, &v, n);
+		p += n;
+		len -= n;
+	}
+	pthread_mutex_unlock(&fuzz_random_lock);
+}
+
+uint32_t
+arc4random(void)
+{
+	uint32_t	v;
+
+	arc4random_buf(&v, sizeof v);
+	return v;
+}
+
+uint32_t
+arc4random_uniform(uint32_t upper)
+{
+	uint32_t	v, min;
+
+	if (upper < 2)
+		return 0;
+	min = -upper % upper;	/* 2^32 % upper: no value is favoured */
+	do
+		v = arc4random();
+	while (v < min);
+	return v % upper;
+}
+
 /* Once per process, before any input, with the harness's name. */
 void
 fuzz_daemon_init(const char *name)
@@ -145,6 +210,9 @@ fuzz_daemon_start(void)
 	knownnodes_set_path(path);
 	free(path);
 
+	pthread_mutex_lock(&fuzz_random_lock);
+	fuzz_random = 0x6d656574;
+	pthread_mutex_unlock(&fuzz_random_lock);
 	shutting_down = 0;
 	start_usec = now_usec();
 	if ((base = event_base_new()) == NULL)
