@@ -387,34 +387,11 @@ media_peer_attach(struct room *r, struct member *m,
 
 /* -------- Recording, asked of the room's worker. -------- */
 
-struct media_record_call {
-	uint64_t	 room;
-	const char	*path;
-	const char	*by;
-	char		*cause;
-	int		 result;
-	json_t		*status;
-};
-
-static void
-media_record_start_task(void *arg)
-{
-	struct media_record_call	*c = arg;
-	struct room_media		*rm;
-
-	if ((rm = media_room_find(c->room)) == NULL) {
-		xasprintf(&c->cause, "nobody is in the room");
-		c->result = -1;
-		return;
-	}
-	c->result = record_start(rm, c->path, c->by, &c->cause);
-}
-
 int
 media_record_start(struct room *r, const char *path, const char *by,
     char **cause)
 {
-	struct media_record_call	c;
+	struct media_call_record	c;
 
 	if (r->worker == NULL) {
 		xasprintf(cause, "the node is shutting down");
@@ -422,11 +399,15 @@ media_record_start(struct room *r, const char *path, const char *by,
 	}
 	memset(&c, 0, sizeof c);
 	c.room = r->id;
-	c.path = path;
-	c.by = by;
-	worker_call(r->worker, media_record_start_task, &c);
-	if (c.result != 0) {
-		*cause = c.cause;
+	if (path != NULL && strlen(path) >= sizeof c.path) {
+		xasprintf(cause, "the path is too long");
+		return -1;
+	}
+	c.has_path = path != NULL;
+	snprintf(c.path, sizeof c.path, "%s", path != NULL ? path : "");
+	snprintf(c.by, sizeof c.by, "%s", by);
+	if (media_call_record_start(r->worker, &c) != 0) {
+		*cause = xstrdup(c.cause);
 		return -1;
 	}
 	r->recording = 1;
@@ -445,26 +426,12 @@ media_record_stop(struct room *r, const char *by)
 	r->recording = 0;
 }
 
-static void
-media_record_status_task(void *arg)
-{
-	struct media_record_call	*c = arg;
-	struct room_media		*rm;
-
-	if ((rm = media_room_find(c->room)) != NULL)
-		c->status = record_status(rm);
-}
-
 json_t *
 media_record_status(struct room *r)
 {
-	struct media_record_call	c;
-
-	memset(&c, 0, sizeof c);
-	c.room = r->id;
-	if (r->worker != NULL)
-		worker_call(r->worker, media_record_status_task, &c);
-	return c.status;
+	if (r->worker == NULL)
+		return NULL;
+	return media_call_record_status(r->worker, r->id);
 }
 
 /* An event of the room for its recording's subtitle track. */
@@ -490,41 +457,21 @@ media_record_event(struct room *r, json_t *ev)
 
 /* -------- Stats, asked of every worker. -------- */
 
-struct media_stats_call {
-	json_t		*streams;
-	uint64_t	 drops[DROP_MAX];
-};
-
-static void
-media_stats_task(void *arg)
-{
-	struct media_stats_call	*c = arg;
-	int			 i;
-
-	c->streams = media_stats();
-	for (i = 0; i < DROP_MAX; i++)
-		c->drops[i] = media_node_drops[i];
-}
-
 /* Every media stream of this node; *drops: the node's port's drops. */
 json_t *
 media_stats_all(uint64_t *drops)
 {
-	struct media_stats_call	 c;
-	json_t			*a;
-	u_int			 w;
-	int			 i;
+	json_t	*a, *o;
+	u_int	 w;
+	int	 i;
 
 	a = json_array();
 	for (i = 0; i < DROP_MAX; i++)
-		drops[i] = media_node_drops[i];
+		drops[i] = 0;
 	for (w = 0; w < nworkers; w++) {
-		memset(&c, 0, sizeof c);
-		worker_call(worker_get(w), media_stats_task, &c);
-		json_array_extend(a, c.streams);
-		json_decref(c.streams);
-		for (i = 0; i < DROP_MAX; i++)
-			drops[i] += c.drops[i];
+		json_array_extend(a, o = media_call_stats(worker_get(w),
+		    drops));
+		json_decref(o);
 	}
 	return a;
 }

@@ -10,6 +10,9 @@
  *
  * Control learns what the workers report through the callbacks it set
  * with media_reports_set: the media plane never calls the layers above.
+ * And control may ask a worker a question and wait for the answer (a
+ * recording's start and status, stats): the media_call_* functions, each
+ * on a struct of values that the worker fills; a worker never waits.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -361,4 +364,91 @@ media_post_stream_done(enum media_report_type type, uint64_t stream,
 	msg.code = code;
 	snprintf(msg.error, sizeof msg.error, "%s", error != NULL ? error : "");
 	media_report(type, &msg, sizeof msg);
+}
+
+/* -------- Calls: control waits for the worker's answer. -------- */
+
+static void
+media_call_record_start_task(void *arg)
+{
+	struct media_call_record	*c = arg;
+	struct room_media		*rm;
+	char				*cause = NULL;
+
+	if ((rm = media_room_find(c->room)) == NULL) {
+		snprintf(c->cause, sizeof c->cause, "nobody is in the room");
+		c->result = -1;
+		return;
+	}
+	c->result = record_start(rm, c->has_path ? c->path : NULL, c->by,
+	    &cause);
+	if (c->result != 0) {
+		snprintf(c->cause, sizeof c->cause, "%s", cause);
+		free(cause);
+	}
+}
+
+/* Start recording room c->room: 0, or -1 and c->cause. */
+int
+media_call_record_start(struct worker *w, struct media_call_record *c)
+{
+	worker_call(w, media_call_record_start_task, c);
+	return c->result;
+}
+
+struct media_call_status {
+	uint64_t	 room;
+	json_t		*status;
+};
+
+static void
+media_call_record_status_task(void *arg)
+{
+	struct media_call_status	*c = arg;
+	struct room_media		*rm;
+
+	if ((rm = media_room_find(c->room)) != NULL)
+		c->status = record_status(rm);
+}
+
+/* The recording of room on w, or NULL when it is not recorded. */
+json_t *
+media_call_record_status(struct worker *w, uint64_t room)
+{
+	struct media_call_status	c;
+
+	memset(&c, 0, sizeof c);
+	c.room = room;
+	worker_call(w, media_call_record_status_task, &c);
+	return c.status;
+}
+
+struct media_call_streams {
+	json_t		*streams;
+	uint64_t	 drops[DROP_MAX];
+};
+
+static void
+media_call_stats_task(void *arg)
+{
+	struct media_call_streams	*c = arg;
+	int				 i;
+
+	c->streams = media_stats();
+	for (i = 0; i < DROP_MAX; i++)
+		c->drops[i] = media_node_drops[i];
+}
+
+/* The streams of w's rooms; what its sockets dropped is added to drops. */
+json_t *
+media_call_stats(struct worker *w, uint64_t *drops)
+{
+	struct media_call_streams	c;
+	int				i;
+
+	memset(&c, 0, sizeof c);
+	worker_call(w, media_call_stats_task, &c);
+	for (i = 0; i < DROP_MAX; i++)
+		drops[i] += c.drops[i];
+	return c.streams;
 }

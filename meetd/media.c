@@ -163,7 +163,7 @@ media_member_named(struct room_media *rm, const char *name)
 }
 
 static TAILQ_HEAD(, media_member) *
-session_bucket(uint64_t id)
+media_session_bucket(uint64_t id)
 {
 	return (void *)&mw->session_hash[id % SESSION_BUCKETS];
 }
@@ -175,14 +175,14 @@ session_bucket(uint64_t id)
 void
 media_session_add(struct media_member *m)
 {
-	TAILQ_INSERT_TAIL(session_bucket(m->session), m, sentry);
+	TAILQ_INSERT_TAIL(media_session_bucket(m->session), m, sentry);
 }
 
 void
 media_session_remove(struct media_member *m)
 {
 	if (m->session != 0)
-		TAILQ_REMOVE(session_bucket(m->session), m, sentry);
+		TAILQ_REMOVE(media_session_bucket(m->session), m, sentry);
 }
 
 struct media_member *
@@ -192,7 +192,7 @@ media_session_find(uint64_t id)
 
 	if (id == 0)
 		return NULL;
-	TAILQ_FOREACH(m, session_bucket(id), sentry) {
+	TAILQ_FOREACH(m, media_session_bucket(id), sentry) {
 		if (m->session == id)
 			return m;
 	}

@@ -425,7 +425,25 @@ struct media_reports {
 	void	(*recv_done)(const struct media_report_stream_done *);
 };
 
+/*
+ * Calls: control asks a worker and waits for its answer (worker_call), on
+ * a struct of values that the worker fills.  What comes back as JSON is a
+ * new object, the caller's.
+ */
+struct media_call_record {
+	uint64_t		 room;
+	int			 has_path;	/* 0: the default name */
+	char			 path[4096];
+	char			 by[NAME_MAX_LEN + 1];
+	int			 result;	/* 0, or -1 and cause */
+	char			 cause[512];
+};
+
 /* media-msg.c */
+int		 media_call_record_start(struct worker *,
+		     struct media_call_record *);
+json_t		*media_call_record_status(struct worker *, uint64_t);
+json_t		*media_call_stats(struct worker *, uint64_t *);
 void		 media_tell(struct worker *, enum media_msg_type, const void *,
 		     size_t);
 void		 media_tell_all(enum media_msg_type, const void *, size_t);
