@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "byteorder.h"
 #include "mjpeg.h"
 #include "opuscodec.h"
 #include "rfc2435.h"
@@ -173,6 +174,7 @@ far_join(const struct media_msg_far_join *msg)
 		return;
 	}
 	rm = far_room_get(msg->peer, msg->room);
+	rm->node = msg->node;
 	if (msg->hub_len != 0) {
 		memcpy(&rm->hub, &msg->hub, msg->hub_len);
 		rm->hub_len = msg->hub_len;
@@ -259,6 +261,7 @@ far_track_new(struct room_media *rm, struct media_member *m, const char *name,
 static void
 far_track_free(struct track *t)
 {
+	nodesrtp_forget(t->rm->node, t->ssrc);
 	TAILQ_REMOVE(&t->rm->tracks, t, entry);
 	if (t->hashed)
 		TAILQ_REMOVE(far_bucket(t->ssrc), t, hentry);
@@ -491,10 +494,24 @@ far_input(uint8_t *buf, size_t len, const struct sockaddr *from,
 {
 	struct rtp_header	 h;
 	struct track		*t;
-	int			 foreign;
+	int			 foreign, r;
 
 	(void)fromlen;
+	/*
+	 * A room's media is taken only from its hub: its address, then the
+	 * key its hello gave for what it sends here.  RTCP names the stream
+	 * it is about first: the mix of a session here.
+	 */
 	if (rtp_is_rtcp(buf, len)) {
+		if (len < 8 || (t = far_track_find(get32(buf + 4), from,
+		    &foreign)) == NULL) {
+			media_node_drops[DROP_UNKNOWN]++;
+			return;
+		}
+		if ((r = nodesrtp_unprotect(t->rm->node, buf, &len)) != 0) {
+			mstats_drop(&t->st, nodesrtp_drop_reason(r), 1);
+			return;
+		}
 		report_far_input(buf, len, from);
 		return;
 	}
@@ -504,6 +521,19 @@ far_input(uint8_t *buf, size_t len, const struct sockaddr *from,
 	}
 	if ((t = far_track_find(h.ssrc, from, &foreign)) == NULL) {
 		media_node_drops[foreign ? DROP_SOURCE : DROP_UNKNOWN]++;
+		return;
+	}
+	if (!tokenbucket_take(&t->rl, cfg->rate_per_stream,
+	    cfg->rate_per_stream * cfg->rate_burst, now)) {
+		mstats_drop(&t->st, DROP_RATE, 1);
+		return;
+	}
+	if ((r = nodesrtp_unprotect(t->rm->node, buf, &len)) != 0) {
+		mstats_drop(&t->st, nodesrtp_drop_reason(r), 1);
+		return;
+	}
+	if (rtp_parse(buf, len, &h) != 0) {
+		mstats_drop(&t->st, DROP_MALFORMED, 1);
 		return;
 	}
 	far_track_input(t, buf, len, &h, now);

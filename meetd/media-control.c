@@ -21,6 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "mixer.h"
 
 #include "meetd.h"
@@ -356,6 +358,64 @@ media_set_muted(struct member *m, enum media_kind kind, int on,
 	json_object_set_new(ev, "by", json_string(by));
 	room_broadcast(m->room, ev);
 	json_decref(ev);
+}
+
+/*
+ * The SRTP masters of node (a remote's id or a peer's): in, what it sends
+ * here; out, what this node sends it.  Every worker learns them before
+ * any of the node's media can flow (nodesrtp.c), and forgets them with it.
+ */
+void
+media_node_keys(uint64_t node, const uint8_t *in, const uint8_t *out)
+{
+	struct media_msg_node_keys	msg;
+
+	memset(&msg, 0, sizeof msg);
+	msg.node = node;
+	memcpy(msg.in, in, sizeof msg.in);
+	memcpy(msg.out, out, sizeof msg.out);
+	media_tell_all(MEDIA_MSG_NODE_KEYS, &msg, sizeof msg);
+	explicit_bzero(&msg, sizeof msg);
+}
+
+void
+media_node_gone(uint64_t node)
+{
+	struct media_msg_node_keys	msg;
+
+	memset(&msg, 0, sizeof msg);
+	msg.node = node;
+	msg.gone = 1;
+	media_tell_all(MEDIA_MSG_NODE_KEYS, &msg, sizeof msg);
+}
+
+/* A master for what this node sends another, new for each link's owner. */
+void
+media_node_master(uint8_t *key)
+{
+	arc4random_buf(key, MEDIA_NODE_MASTER);
+}
+
+/* A master as a hello carries it: base64; buf has room for 45 bytes. */
+void
+media_node_master_b64(const uint8_t *key, char *buf)
+{
+	EVP_EncodeBlock((unsigned char *)buf, key, MEDIA_NODE_MASTER);
+}
+
+/* The master of a hello's field s: 0, or -1 when it is none. */
+int
+media_node_master_parse(const char *s, uint8_t *key)
+{
+	uint8_t	buf[48];
+
+	if (s == NULL || strlen(s) != 44 || s[43] != '=' || s[42] == '=')
+		return -1;
+	if (EVP_DecodeBlock(buf, (const unsigned char *)s, 44) != 33)
+		return -1;
+	memcpy(key, buf, MEDIA_NODE_MASTER);
+	explicit_bzero(buf, sizeof buf);
+	return 0;
 }
 
 /* Where a node's media comes from changed: every worker learns. */

@@ -57,7 +57,8 @@ static const struct media_size media_msg_sizes[MEDIA_MSG_MAX] = {
 	[MEDIA_MSG_FAR_LEAVE] = FIXED(media_msg_far_leave),
 	[MEDIA_MSG_FAR_TRACK] = FIXED(media_msg_far_track),
 	[MEDIA_MSG_FAR_MIX] = FIXED(media_msg_far_mix),
-	[MEDIA_MSG_FAR_MUTED] = FIXED(media_msg_far_muted)
+	[MEDIA_MSG_FAR_MUTED] = FIXED(media_msg_far_muted),
+	[MEDIA_MSG_NODE_KEYS] = FIXED(media_msg_node_keys)
 };
 static const struct media_size media_report_sizes[MEDIA_REPORT_MAX] = {
 	[MEDIA_REPORT_TALKING] = FIXED(media_report_talking),
@@ -204,6 +205,9 @@ media_msg_dispatch(void *arg)
 		break;
 	case MEDIA_MSG_FAR_MUTED:
 		far_muted(body);
+		break;
+	case MEDIA_MSG_NODE_KEYS:
+		nodesrtp_keys(body);
 		break;
 	case MEDIA_MSG_MAX:
 		break;

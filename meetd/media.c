@@ -50,6 +50,9 @@ struct media_worker {
 	TAILQ_HEAD(, media_member)	 session_hash[SESSION_BUCKETS];
 };
 static __thread struct media_worker *mw;
+/* What each address may send this worker ([media] rate_per_source). */
+#define MEDIA_RATE_SOURCES	4096
+static __thread struct ratelimit_table *media_rate_sources;
 
 static void	media_video(struct track *, const uint8_t *, size_t,
 		    const struct rtp_header *, uint64_t);
@@ -113,6 +116,9 @@ media_worker_end(void)
 		TAILQ_REMOVE(&mw->remotes, r, entry);
 		free(r);
 	}
+	nodesrtp_end();
+	ratelimit_table_free(media_rate_sources);
+	media_rate_sources = NULL;
 	udp_close(udp_node);
 	udp_node = NULL;
 	free(mw);
@@ -316,8 +322,12 @@ media_track_close(struct track *t)
 	TAILQ_REMOVE(&t->rm->tracks, t, entry);
 	if (t->hashed)
 		TAILQ_REMOVE(track_bucket(t->ssrc), t, hentry);
+	/* Its SRTP contexts go: an SSRC given out again starts afresh. */
+	if (m->remote != NULL)
+		nodesrtp_forget(m->remote->id, t->ssrc);
 	while ((o = TAILQ_FIRST(&t->outs)) != NULL) {
 		TAILQ_REMOVE(&t->outs, o, entry);
+		nodesrtp_forget(o->remote, t->ssrc);
 		free(o);
 	}
 	jitterbuf_free(t->jb);
@@ -448,8 +458,8 @@ media_send_remotes(struct track *t, const uint8_t *pkt, size_t len,
 			TAILQ_INSERT_TAIL(&t->outs, o, entry);
 		}
 		if (media_node_send(udp_node, (struct sockaddr *)
-		    &m->remote->media_addr, m->remote->media_len, pkt,
-		    len) != 0) {
+		    &m->remote->media_addr, m->remote->media_len,
+		    m->remote->id, pkt, len) != 0) {
 			mstats_drop(&o->st, DROP_SEND, 1);
 			continue;
 		}
@@ -715,9 +725,22 @@ media_stats(void)
  */
 int
 media_node_send(struct udp_sock *u, const struct sockaddr *to,
-    socklen_t tolen, const uint8_t *pkt, size_t len)
+    socklen_t tolen, uint64_t node, const uint8_t *pkt, size_t len)
 {
-	return udp_send(u, to, tolen, pkt, len);
+	uint8_t	buf[MEDIA_PACKET + SRTPCTX_TRAILER_MAX];
+	int	r;
+
+	/* SRTP with node's key for this stream (nodesrtp.c): a copy each. */
+	if (len > MEDIA_PACKET) {
+		media_node_drops[DROP_SEND]++;
+		return -1;
+	}
+	memcpy(buf, pkt, len);
+	if ((r = nodesrtp_protect(node, buf, &len, sizeof buf)) != 0) {
+		media_node_drops[DROP_SEND]++;
+		return -1;
+	}
+	return udp_send(u, to, tolen, buf, len);
 }
 
 /*
@@ -730,6 +753,14 @@ media_node_packet(struct udp_sock *u, uint8_t *buf, size_t len,
     const struct sockaddr *from, socklen_t fromlen, uint64_t now, void *arg)
 {
 	(void)u;
+	/* Before anything else: one address may not crowd out the rest. */
+	if (media_rate_sources == NULL)
+		media_rate_sources = ratelimit_table_new(MEDIA_RATE_SOURCES);
+	if (!ratelimit_source(media_rate_sources, from, cfg->rate_per_source,
+	    cfg->rate_per_source * cfg->rate_burst, now)) {
+		media_node_drops[DROP_RATE]++;
+		return;
+	}
 	if (far_is_socket(arg))
 		far_input(buf, len, from, fromlen, now);
 	else
@@ -749,9 +780,11 @@ media_hosted_input(uint8_t *buf, size_t len, const struct sockaddr *from,
 {
 	struct rtp_header	 h;
 	struct track		*t;
+	int			 r;
 
 	if (rtp_is_rtcp(buf, len)) {
-		if (report_input(buf, len, from, now) != 0)
+		if (report_open_hosted(buf, &len) == 0 &&
+		    report_input(buf, len, from, now) != 0)
 			media_node_drops[DROP_UNKNOWN]++;
 		return;
 	}
@@ -763,12 +796,30 @@ media_hosted_input(uint8_t *buf, size_t len, const struct sockaddr *from,
 		media_node_drops[DROP_UNKNOWN]++;
 		return;
 	}
+	/*
+	 * A stream is taken only from the node it was set up for: its
+	 * address (and once latched its port), then its key.
+	 */
 	if (t->member->remote == NULL || t->fromlen == 0 ||
 	    !sockaddr_same_host(from, (struct sockaddr *)&t->from) ||
 	    (t->latched && !sockaddr_same(from, (struct sockaddr *)&t->from))) {
 		mstats_drop(&t->st, DROP_SOURCE, 1);
 		return;
 	}
+	if (!tokenbucket_take(&t->rl, cfg->rate_per_stream,
+	    cfg->rate_per_stream * cfg->rate_burst, now)) {
+		mstats_drop(&t->st, DROP_RATE, 1);
+		return;
+	}
+	if ((r = nodesrtp_unprotect(t->member->remote->id, buf, &len)) != 0) {
+		mstats_drop(&t->st, nodesrtp_drop_reason(r), 1);
+		return;
+	}
+	if (rtp_parse(buf, len, &h) != 0) {
+		mstats_drop(&t->st, DROP_MALFORMED, 1);
+		return;
+	}
+	/* Only a packet that opened may fix the port. */
 	if (!t->latched) {
 		memcpy(&t->from, from, fromlen);
 		t->fromlen = fromlen;

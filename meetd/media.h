@@ -61,6 +61,7 @@
 
 #include "addr.h"
 #include "proto.h"
+#include "ratelimit.h"
 #include "rtp.h"
 #include "srtpctx.h"
 #include "text.h"
@@ -105,6 +106,7 @@ enum media_drop {
 	DROP_SEND,		/* the kernel would not take it */
 	DROP_AUTH,		/* SRTP: authentication failed */
 	DROP_REPLAY,		/* SRTP: an index seen before, or too old */
+	DROP_RATE,		/* over [media] rate_per_source or _stream */
 	DROP_TOO_LARGE,		/* send -v: an image over the limit */
 	DROP_MAX
 };
@@ -220,6 +222,7 @@ enum media_msg_type {
 	MEDIA_MSG_FAR_TRACK,	/* a stream of that room */
 	MEDIA_MSG_FAR_MIX,	/* the SSRC of the session's mix */
 	MEDIA_MSG_FAR_MUTED,
+	MEDIA_MSG_NODE_KEYS,	/* SRTP masters of a node, or its end */
 	MEDIA_MSG_MAX
 };
 enum media_report_type {
@@ -345,6 +348,7 @@ struct media_msg_far_socket {
 };
 struct media_msg_far_join {
 	uint64_t		 session;
+	uint64_t		 node;		/* the peer's id: its SRTP keys */
 	char			 peer[ADDR_HOST_MAX + 8];	/* as linked */
 	char			 room[NAME_MAX_LEN + 1];
 	char			 name[NAME_MAX_LEN + 1];
@@ -366,6 +370,13 @@ struct media_msg_far_track {
 struct media_msg_far_mix {
 	uint64_t		 session;
 	uint32_t		 ssrc;
+};
+#define MEDIA_NODE_MASTER	32
+struct media_msg_node_keys {
+	uint64_t		 node;		/* a remote's id or a peer's */
+	int			 gone;
+	uint8_t			 in[MEDIA_NODE_MASTER];	/* it to us */
+	uint8_t			 out[MEDIA_NODE_MASTER];	/* us to it */
 };
 struct media_msg_far_muted {
 	uint64_t		 session;
@@ -473,6 +484,14 @@ void		 far_leave(const struct media_msg_far_leave *);
 void		 far_track(const struct media_msg_far_track *);
 void		 far_mix(const struct media_msg_far_mix *);
 void		 far_muted(const struct media_msg_far_muted *);
+void		 nodesrtp_keys(const struct media_msg_node_keys *);
+
+/* nodesrtp.c: SRTP between nodes, on a worker. */
+void		 nodesrtp_end(void);
+int		 nodesrtp_protect(uint64_t, uint8_t *, size_t *, size_t);
+int		 nodesrtp_unprotect(uint64_t, uint8_t *, size_t *);
+void		 nodesrtp_forget(uint64_t, uint32_t);
+enum media_drop	 nodesrtp_drop_reason(int);
 
 /* What a worker reports (media-msg.c). */
 void		 media_post_talking(struct media_member *, int);
@@ -549,6 +568,7 @@ struct track {
 	struct sockaddr_storage	 from;		/* where packets come from */
 	socklen_t		 fromlen;
 	int			 latched;	/* port known */
+	struct tokenbucket	 rl;		/* [media] rate_per_stream */
 	struct mstats		 st;
 
 	struct jitterbuf	*jb;		/* audio */
@@ -593,6 +613,7 @@ struct room_media {
 	/* A room on another node, for sessions here (far.c). */
 	int			 far;
 	char			 peer[ADDR_HOST_MAX + 8];	/* its link */
+	uint64_t		 node;		/* the peer's id (nodesrtp.c) */
 	struct sockaddr_storage	 hub;		/* where its media goes */
 	socklen_t		 hub_len;
 	TAILQ_ENTRY(room_media)	 entry;
@@ -623,10 +644,11 @@ void		 media_session_add(struct media_member *);
 void		 media_session_remove(struct media_member *);
 struct media_member *media_session_find(uint64_t);
 int		 media_node_send(struct udp_sock *, const struct sockaddr *,
-		     socklen_t, const uint8_t *, size_t);
+		     socklen_t, uint64_t, const uint8_t *, size_t);
 uint64_t	 media_capture_time(int, uint32_t);
 const char	*media_source_name(const char *, enum media_kind, char *,
 		     size_t);
+int		 report_open_hosted(uint8_t *, size_t *);
 void		 media_node_packet(struct udp_sock *, uint8_t *, size_t,
 		     const struct sockaddr *, socklen_t, uint64_t, void *);
 void		 media_remote_latch(struct media_remote *,

@@ -568,6 +568,10 @@ struct peer {
 	char			 node[33];	/* far node's run (instance) */
 	char			 fp[NODEKEY_FP_LEN + 1];	/* its key, seen */
 	char			 pin[NODEKEY_FP_LEN + 1];	/* --fingerprint */
+	uint64_t		 id;		/* for the media plane */
+	uint8_t			 media_in[32];	/* SRTP masters: it to us */
+	uint8_t			 media_out[32];	/* us to it */
+	int			 media_keyed;	/* the workers have them */
 	int			 was_up;
 	int			 bye;
 	double			 backoff;
@@ -596,6 +600,8 @@ struct remote {
 	uint64_t		 id;
 	char			 fp[NODEKEY_FP_LEN + 1];	/* its key */
 	char			 instance[33];	/* its run */
+	uint8_t			 media_in[32];	/* SRTP masters: it to us */
+	uint8_t			 media_out[32];	/* us to it */
 	char			 name[NAME_MAX_LEN + 1];
 	struct link		*link;		/* NULL while away */
 	struct event		*grace;
@@ -644,6 +650,11 @@ void		 media_sub_remove(struct member *, uint64_t);
 void		 media_set_muted(struct member *, enum media_kind, int,
 		     const char *);
 void		 media_remote_moved(struct remote *);
+void		 media_node_keys(uint64_t, const uint8_t *, const uint8_t *);
+void		 media_node_gone(uint64_t);
+void		 media_node_master(uint8_t *);
+void		 media_node_master_b64(const uint8_t *, char *);
+int		 media_node_master_parse(const char *, uint8_t *);
 void		 media_peer_attach(struct room *, struct member *,
 		     struct media_msg_rtp_peer *);
 int		 media_record_start(struct room *, const char *, const char *,

@@ -410,7 +410,7 @@ mix_send_remote(struct room_media *rm, struct media_member *m,
 	if ((len = rtp_write(pkt, sizeof pkt, &h)) == 0)
 		return;
 	if (media_node_send(udp_node, (struct sockaddr *)&m->remote->media_addr,
-	    m->remote->media_len, pkt, len) != 0) {
+	    m->remote->media_len, m->remote->id, pkt, len) != 0) {
 		mstats_drop(&m->mix_st, DROP_SEND, 1);
 		return;
 	}

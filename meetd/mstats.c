@@ -30,6 +30,7 @@ static const char *drop_names[DROP_MAX] = {
 	[DROP_SEND] = "send",
 	[DROP_AUTH] = "auth-failed",
 	[DROP_REPLAY] = "replay",
+	[DROP_RATE] = "rate-limited",
 	[DROP_TOO_LARGE] = "too-large"
 };
 

@@ -77,6 +77,8 @@ peer_get(const struct node_addr *na, const char *pin, char **cause)
 	p->na = *na;
 	if (pin != NULL)
 		snprintf(p->pin, sizeof p->pin, "%s", pin);
+	p->id = next_id();
+	media_node_master(p->media_out);
 	p->backoff = 0.1;
 	TAILQ_INIT(&p->sent);
 	TAILQ_INIT(&p->queued);
@@ -166,7 +168,7 @@ peer_secure(struct link *l, void *arg)
 {
 	struct peer	*p = arg;
 	json_t		*hello;
-	char		 why[1024];
+	char		 why[1024], key[48];
 
 	if (peer_check_key(p, l->fp, why, sizeof why) != 0) {
 		log_warnx("link to %s refused: %s", p->addr, why);
@@ -179,12 +181,15 @@ peer_secure(struct link *l, void *arg)
 	if (getpeername(bufferevent_getfd(l->bev),
 	    (struct sockaddr *)&p->media_addr, &p->media_len) != 0)
 		p->media_len = 0;
-	hello = json_pack("{s:i,s:s,s:s,s:i}", "version", PROTO_VERSION,
+	/* The master of what this node sends the hub, over TLS. */
+	media_node_master_b64(p->media_out, key);
+	hello = json_pack("{s:i,s:s,s:s,s:i,s:s}", "version", PROTO_VERSION,
 	    "instance", node_id, "name", cfg->node_name, "media_port",
 	    p->media_len != 0 ? media_far_port(p,
-	    p->media_addr.ss_family) : listen_port());
+	    p->media_addr.ss_family) : listen_port(), "media_key", key);
 	link_send(l, FRAME_HELLO, hello);
 	json_decref(hello);
+	explicit_bzero(key, sizeof key);
 }
 
 /* The far node answered hello: resume sessions, send what waited. */
@@ -208,10 +213,15 @@ peer_hello(struct peer *p, json_t *body)
 		link_close(p->link, why);
 		return;
 	}
-	if (far == NULL || strlen(far) != 32) {
+	if (far == NULL || strlen(far) != 32 ||
+	    media_node_master_parse(json_string_value(json_object_get(body,
+	    "media_key")), p->media_in) != 0) {
 		link_close(p->link, "bad hello");
 		return;
 	}
+	/* SRTP: the workers have this node's keys before any media. */
+	media_node_keys(p->id, p->media_in, p->media_out);
+	p->media_keyed = 1;
 	link_ready(p->link);
 	if (p->node[0] != '\0' && strcmp(p->node, far) != 0)
 		peer_disconnect_all(p, "the node hosting the room restarted");
@@ -528,6 +538,10 @@ peer_idle(evutil_socket_t fd, short events, void *arg)
 		return;		/* peer_closed comes, and checks again */
 	TAILQ_REMOVE(&peers, p, entry);
 	xfer_forget_owner(p);
+	if (p->media_keyed)
+		media_node_gone(p->id);
+	explicit_bzero(p->media_in, sizeof p->media_in);
+	explicit_bzero(p->media_out, sizeof p->media_out);
 	if (p->link != NULL)
 		link_free(p->link);
 	event_free(p->retry);

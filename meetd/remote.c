@@ -63,6 +63,7 @@ remote_accept(int fd, const char *addr, const char *host)
 	}
 	r = xcalloc(1, sizeof *r);
 	r->id = next_id();
+	media_node_master(r->media_out);
 	TAILQ_INIT(&r->members);
 	r->backlog = json_array();
 	r->grace = timer_new(remote_grace, r);
@@ -75,6 +76,10 @@ remote_accept(int fd, const char *addr, const char *host)
 static void
 remote_free(struct remote *r)
 {
+	if (r->instance[0] != '\0')
+		media_node_gone(r->id);
+	explicit_bzero(r->media_in, sizeof r->media_in);
+	explicit_bzero(r->media_out, sizeof r->media_out);
 	spool_remote_gone(r);
 	TAILQ_REMOVE(&remotes, r, entry);
 	if (r->link != NULL)
@@ -157,7 +162,8 @@ remote_hello(struct remote *r, struct link *l, json_t *body)
 	struct remote	*old, *old1;
 	json_t		*v, *hello;
 	const char	*instance, *name;
-	char		 why[256];
+	char		 why[256], key[48];
+	uint8_t		 in[MEDIA_NODE_MASTER];
 
 	v = json_object_get(body, "version");
 	instance = json_string_value(json_object_get(body, "instance"));
@@ -171,7 +177,8 @@ remote_hello(struct remote *r, struct link *l, json_t *body)
 		return;
 	}
 	if (!remote_instance_valid(instance) || (name != NULL &&
-	    name_valid(name) != 0)) {
+	    name_valid(name) != 0) || media_node_master_parse(
+	    json_string_value(json_object_get(body, "media_key")), in) != 0) {
 		remote_refuse(l, "bad hello");
 		return;
 	}
@@ -215,11 +222,21 @@ remote_hello(struct remote *r, struct link *l, json_t *body)
 	}
 	remote_media_addr(r, l, body);
 	media_remote_moved(r);
-	hello = json_pack("{s:i,s:s,s:s,s:i}", "version", PROTO_VERSION,
+	/*
+	 * SRTP: its master for what it sends here, ours for what we send
+	 * it (the same for as long as this remote lasts); the workers have
+	 * both before any of its media can flow.
+	 */
+	memcpy(r->media_in, in, sizeof r->media_in);
+	explicit_bzero(in, sizeof in);
+	media_node_keys(r->id, r->media_in, r->media_out);
+	media_node_master_b64(r->media_out, key);
+	hello = json_pack("{s:i,s:s,s:s,s:i,s:s}", "version", PROTO_VERSION,
 	    "instance", node_id, "name", cfg->node_name, "media_port",
-	    listen_port());
+	    listen_port(), "media_key", key);
 	link_send(l, FRAME_HELLO, hello);
 	json_decref(hello);
+	explicit_bzero(key, sizeof key);
 }
 
 static void

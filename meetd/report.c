@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include "byteorder.h"
 #include "rtcp.h"
 
 #include "meetd.h"
@@ -115,7 +116,7 @@ report_member(struct media_member *m, uint64_t now)
 	} else
 		len = rtcp_write_rr(buf, sizeof buf, m->mix_ssrc, rb, nrb);
 	if (len > 0)
-		media_node_send(udp_node, to, tolen, buf, len);
+		media_node_send(udp_node, to, tolen, m->remote->id, buf, len);
 }
 
 static void
@@ -217,6 +218,40 @@ report_hosted(const struct rtcp_packet *p, void *arg)
 	}
 }
 
+/*
+ * SRTCP from another node to a room here: opened with the key of the node
+ * that sends what its first SSRC names (a track of its member, or the mix
+ * a member of it gets, under which a node with no send reports).  0, or -1
+ * when it is dropped (and counted).
+ */
+int
+report_open_hosted(uint8_t *buf, size_t *len)
+{
+	struct track		*t;
+	struct media_member	*m;
+	uint64_t		 node;
+	int			 r;
+
+	if (*len < 8) {
+		media_node_drops[DROP_MALFORMED]++;
+		return -1;
+	}
+	if ((t = media_track_find(get32(buf + 4))) != NULL &&
+	    t->member->remote != NULL)
+		node = t->member->remote->id;
+	else if ((m = report_mix_member(get32(buf + 4))) != NULL)
+		node = m->remote->id;
+	else {
+		media_node_drops[DROP_UNKNOWN]++;
+		return -1;
+	}
+	if ((r = nodesrtp_unprotect(node, buf, len)) != 0) {
+		media_node_drops[nodesrtp_drop_reason(r)]++;
+		return -1;
+	}
+	return 0;
+}
+
 /* RTCP on a worker's socket: 0, or -1 when it is for control. */
 int
 report_input(const uint8_t *buf, size_t len, const struct sockaddr *from,
@@ -272,7 +307,8 @@ report_far_member(struct media_member *m, uint64_t now)
 		len = rtcp_write_rr(buf, sizeof buf, mix->ssrc, rb, nrb);
 	if (len > 0)
 		media_node_send(far_sock(rm->hub.ss_family),
-		    (struct sockaddr *)&rm->hub, rm->hub_len, buf, len);
+		    (struct sockaddr *)&rm->hub, rm->hub_len, rm->node, buf,
+		    len);
 }
 
 static void
@@ -316,6 +352,8 @@ void
 report_far_input(const uint8_t *buf, size_t len, const struct sockaddr *from)
 {
 	struct report_ctx	ctx;
+
+	/* Opened already (far_input): only the hub's keys open it. */
 
 	ctx.from = from;
 	ctx.now = now_usec();

@@ -209,6 +209,7 @@ stream_far_tell(struct session *s, struct worker *w)
 
 	memset(&msg, 0, sizeof msg);
 	msg.session = s->id;
+	msg.node = s->peer->id;
 	snprintf(msg.peer, sizeof msg.peer, "%s", s->peer->addr);
 	snprintf(msg.room, sizeof msg.room, "%s", s->room);
 	snprintf(msg.name, sizeof msg.name, "%s", s->name);

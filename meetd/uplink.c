@@ -197,7 +197,8 @@ uplink_packet(struct uplink *ul, const uint8_t *payload, size_t len,
 	mstats_packet(&ul->st, n, now);
 	if (rm->far) {
 		if (media_node_send(far_sock(rm->hub.ss_family),
-		    (struct sockaddr *)&rm->hub, rm->hub_len, pkt, n) != 0)
+		    (struct sockaddr *)&rm->hub, rm->hub_len, rm->node, pkt,
+		    n) != 0)
 			mstats_drop(&ul->st, DROP_SEND, 1);
 		return;
 	}

@@ -25,8 +25,9 @@ check "session ids are 128 random bits" \
     sh -c "echo '$sid' | grep -Eqx '[0-9a-f]{32}'"
 
 python3 - "$top/tests/tools" "$addr_A" "$addr_B" "$sid" >"$T/attack" <<'EOF'
-import sys, json
+import sys, json, base64, os
 sys.path.insert(0, sys.argv[1])
+key = base64.b64encode(os.urandom(32)).decode()
 link_client = __import__("link-client")
 Link = link_client.Link
 hub, b, sid = sys.argv[2], sys.argv[3], sys.argv[4]
@@ -34,7 +35,7 @@ hub, b, sid = sys.argv[2], sys.argv[3], sys.argv[4]
 # B's run id: B says it in its own hello.
 probe = Link(b)
 probe.send(1, {"version": 2, "instance": "0" * 32, "name": "probe",
-               "media_port": 1})
+               "media_port": 1, "media_key": key})
 f = probe.read()
 b_instance = f[1]["instance"] if f and f[0] == 1 else None
 print("b-instance", "known" if b_instance else "unknown")
@@ -42,7 +43,7 @@ print("b-instance", "known" if b_instance else "unknown")
 # Claim to be B on the hub.
 x = Link(hub)
 x.send(1, {"version": 2, "instance": b_instance, "name": "B",
-           "media_port": 1})
+           "media_port": 1, "media_key": key})
 f = x.read()
 print("hello", "answered" if f and f[0] == 1 else "refused")
 r = x.request(1, "resume", sessions=[])
