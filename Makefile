@@ -178,6 +178,7 @@ DEPS_BUILD = build-essential pkg-config libevent-dev libjansson-dev \
 DEPS_TEST  = libcmocka-dev mandoc ffmpeg jq nftables iproute2 tmux \
 	     alsa-utils perl procps psmisc bc libjpeg-turbo-progs \
 	     clang-14 libclang-rt-14-dev openssl python3 passwd util-linux \
+	     tcpdump \
 	     gstreamer1.0-tools gstreamer1.0-plugins-good \
 	     chromium nodejs npm
 SUDO	= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
