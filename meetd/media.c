@@ -752,12 +752,19 @@ void
 media_node_packet(struct udp_sock *u, uint8_t *buf, size_t len,
     const struct sockaddr *from, socklen_t fromlen, uint64_t now, void *arg)
 {
+	double	rate;
+
 	(void)u;
-	/* Before anything else: one address may not crowd out the rest. */
+	/*
+	 * Before anything else: one address may not crowd out the rest.
+	 * Its packets are spread over the workers by SSRC, so each worker
+	 * allows its share of the rate.
+	 */
 	if (media_rate_sources == NULL)
 		media_rate_sources = ratelimit_table_new(MEDIA_RATE_SOURCES);
-	if (!ratelimit_source(media_rate_sources, from, cfg->rate_per_source,
-	    cfg->rate_per_source * cfg->rate_burst, now)) {
+	rate = (double)cfg->rate_per_source / (nworkers > 0 ? nworkers : 1);
+	if (!ratelimit_source(media_rate_sources, from, rate,
+	    rate * cfg->rate_burst, now)) {
 		media_node_drops[DROP_RATE]++;
 		return;
 	}
