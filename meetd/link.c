@@ -333,6 +333,7 @@ static void
 link_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct link	*l = arg;
+	struct evbuffer	*out;
 	char		 why[256];
 
 	if (what & BEV_EVENT_CONNECTED) {
@@ -343,6 +344,14 @@ link_event(struct bufferevent *bev, short what, void *arg)
 		link_drained(l);	/* nothing more will leave */
 		return;
 	}
+	/*
+	 * Nor will it when the link is not closing yet: after an EOF or an
+	 * error libevent's TLS bufferevent writes nothing more, so what waits
+	 * is dropped, and the owner hears of the close now rather than when
+	 * LINK_DRAIN has passed.
+	 */
+	out = bufferevent_get_output(bev);
+	evbuffer_drain(out, evbuffer_get_length(out));
 	if (what & BEV_EVENT_EOF)
 		link_close(l, l->secure ? "closed by the other node" :
 		    "closed by the other node during the TLS handshake");
