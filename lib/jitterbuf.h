@@ -11,9 +11,10 @@
  * shrinks slowly: a buffer that stays ahead of its target for a second drops
  * one frame, a quiet (DTX-sized) one, or any when far ahead or when it has
  * been ahead for two seconds; a talkspurt after silence also starts
- * afresh at the target, and a pause of the sender is not taken for jitter.  Nothing pushed is trusted: the
- * number of frames held is fixed at creation, and wild sequence numbers are
- * discarded unless two in a row say the sender really restarted.
+ * afresh at the target, and a pause of the sender is not taken for
+ * jitter.  Nothing pushed is trusted: the number of frames held is fixed
+ * at creation, and wild sequence numbers are discarded unless two in a
+ * row say the sender really restarted.
  */
 #ifndef MEET_JITTERBUF_H
 #define MEET_JITTERBUF_H

@@ -13,15 +13,16 @@
  * more, and hands each to its callback with the sender's address and the
  * arrival time: the kernel's (SO_TIMESTAMPNS), when it took the datagram,
  * not when the batch was read, so that a jitter buffer does not take a
- * tick that kept the loop busy for network jitter.  What the callbacks send while a batch is handled is held
- * and sent when it is done: each run of datagrams of one size to one
- * address goes as one send with UDP_SEGMENT (UDP GSO), one trip through
- * the kernel's stack where there were as many as the run is long (the
- * kernel's per-datagram cost is what limits forwarding).  Sending never
- * blocks and never fails loudly: a datagram the kernel will not take is
- * lost like any other on the network, and an ICMP error from a peer that
- * is not listening yet changes nothing (the sockets are not connected, so
- * the kernel does not report one).
+ * tick that kept the loop busy for network jitter.  What the callbacks
+ * send while a batch is handled is held and sent when it is done: each
+ * run of datagrams of one size to one address goes as one send with
+ * UDP_SEGMENT (UDP GSO), one trip through the kernel's stack where there
+ * were as many as the run is long (the kernel's per-datagram cost is what
+ * limits forwarding).  Sending never blocks and never fails loudly: a
+ * datagram the kernel will not take is lost like any other on the
+ * network, and an ICMP error from a peer that is not listening yet
+ * changes nothing (the sockets are not connected, so the kernel does not
+ * report one).
  */
 #include <sys/socket.h>
 

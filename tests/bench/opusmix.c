@@ -213,8 +213,8 @@ om_tones(int complexity, int dtx)
 	size_t		i, n = OM_TONE_FRAMES * OPUSCODEC_FRAME;
 
 	for (i = 0; i < n; i++)
-		in[i] = (int16_t)lrint(2000 * sin(2 * M_PI * 440 * i / 48000.0) +
-		    2000 * sin(2 * M_PI * 660 * i / 48000.0));
+		in[i] = (int16_t)lrint(2000 * sin(2 * M_PI * 440 * i /
+		    48000.0) + 2000 * sin(2 * M_PI * 660 * i / 48000.0));
 	om_run(complexity, dtx, in, n, out, &bytes, &frames);
 	for (i = n / 2; i < n - 1000; i++) {
 		ein += (double)in[i] * in[i];
