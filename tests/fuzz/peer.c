@@ -381,7 +381,7 @@ ctl_close(struct ctl *c)
 static void
 ctl_command(const uint8_t *p, size_t len)
 {
-	struct ctl	*c;
+	struct ctl		*c;
 	json_t			*argv, *o;
 	char			*line, *word, *last, *cause, *session = NULL;
 	char			*at;
@@ -408,7 +408,10 @@ ctl_command(const uint8_t *p, size_t len)
 			json_array_append_new(argv, json_string(word));
 		words++;
 	}
-	/* A word that is not UTF-8 is no string: the daemon sees null. */
+	/*
+	 * jansson takes no string that is not UTF-8: such a word is left out,
+	 * and such a session leaves no command.
+	 */
 	o = json_pack("{s:O,s:s?,s:b,s:i,s:b}", "argv", argv, "session",
 	    session != NULL && strcmp(session, "-") != 0 ? session : NULL,
 	    "json", 0, "fds", 2, "tty", 0);
