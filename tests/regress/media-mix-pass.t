@@ -12,7 +12,7 @@
 # one step apart), and her decoded audio shows no dropout and no click:
 # alice's tone keeps its level and nothing broadband appears.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 13
 
 # A free UDP port on loopback.
 free_port() {
@@ -73,6 +73,13 @@ check "carol never gets bob's packets alone ($pb_carol)" \
 check "alice hears bob's own packets while both talk ($p_alice)" \
     eval '[ "$p_alice" -ge 120 ]'
 check "and bob hears alice's ($p_bob)" eval '[ "$p_bob" -ge 120 ]'
+# Mix-minus: alone she got silence, with bob bob alone.
+own=$(passed "$T/alice.rx" "$T/alice.tx")
+own440=$(goertzel -s 0.5 440 <"$T/alice.pcm" 2>/dev/null | awk '$1 == 440 {
+    print $2 }')
+check "alice gets none of her packets ($own), hears no 440 Hz (${own440:-?})" \
+    eval '[ "$own" = 0 ] && [ -n "$own440" ] &&
+    awk -v l="$own440" "BEGIN { exit !(l < -60) }"'
 
 # Continuity: one packet per 20 ms, sequence numbers and timestamps in
 # steps of 1 and 960 from first to last, none missing.
