@@ -166,8 +166,8 @@ config_defaults(void)
 	c->recv_audio_buffer = 0.2;
 	c->recv_video_frames = 3;
 	c->rtp_timeout = 0;
-	c->rate_per_source = 20000;	/* packets a second */
-	c->rate_per_stream = 2000;
+	c->rate_per_source = 50000;	/* packets a second */
+	c->rate_per_stream = 10000;	/* MJPEG 1080p is ~4,000 */
 	c->rate_burst = 0.5;		/* seconds' worth */
 	c->record_slots = 8;
 	c->record_anyone = 0;

@@ -7,7 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 plan 5
 
-start_node A
+# A limit under what the flood sends (the default, 50,000, is not).
+printf '[media]\nrate_per_source = 10000\n' >"$T/A.conf"
+start_node A -f "$T/A.conf"
 start_node B
 ctl A create quiet --as alice >/dev/null
 ctl B join "quiet@$addr_A" --as bob >/dev/null
