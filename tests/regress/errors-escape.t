@@ -49,12 +49,13 @@ check "an error from the hosting node is escaped" safe "$T/relay.err" \
 # A stranger on A's link port says goodbye with a reason that would drive
 # a terminal and forge a line of the log: A logs it, escaped.
 python3 - "$top/tests/tools" "$addr_A" > "$T/stranger" <<'PY'
-import sys
+import base64, os, sys
 sys.path.insert(0, sys.argv[1])
 Link = __import__("link-client").Link
 x = Link(sys.argv[2])
 x.send(1, {"version": 2, "instance": "1" * 32, "name": "stranger",
-           "media_port": 1})
+           "media_port": 1,
+           "media_key": base64.b64encode(os.urandom(32)).decode()})
 f = x.read()
 print("hello", "answered" if f and f[0] == 1 else "refused")
 x.send(35, {"reason": "bye\033]0;pwned\007\nmeetd: forged"})
