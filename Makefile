@@ -184,7 +184,11 @@ DEPS_TEST  = libcmocka-dev mandoc ffmpeg jq nftables iproute2 tmux \
 SUDO	= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
+	@# npm counts as there when its command is: a nodejs from elsewhere
+	@# (NodeSource's) carries its own, and Debian's npm conflicts with it.
 	@missing=$$(for p in $(DEPS_BUILD) $(DEPS_TEST); do \
+		if [ $$p = npm ] && command -v npm >/dev/null; then \
+			continue; fi; \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		    grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
