@@ -66,7 +66,6 @@
 #include "srtpctx.h"
 #include "text.h"
 
-struct cmdq;
 struct downlink;
 struct jitterbuf;
 struct media_member;
@@ -80,7 +79,6 @@ struct rfc2435_depack;
 struct recorder;
 struct room_media;
 struct rtp_peer;
-struct session;
 struct uplink;
 
 /* mstats.c: the counters of one media stream, as stats shows them. */
@@ -461,7 +459,7 @@ void		 media_tell_all(enum media_msg_type, const void *, size_t);
 void		 media_report(enum media_report_type, const void *, size_t);
 void		 media_reports_set(const struct media_reports *);
 
-/* The worker's side of the messages (media.c, rtp-peer.c). */
+/* The worker's side of the messages (media.c, far.c, uplink.c, ...). */
 void		 media_member_add(const struct media_msg_member *);
 void		 media_member_remove(const struct media_msg_member_gone *);
 void		 media_room_remove(const struct media_msg_room_gone *);
