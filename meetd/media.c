@@ -727,7 +727,9 @@ int
 media_node_send(struct udp_sock *u, const struct sockaddr *to,
     socklen_t tolen, uint64_t node, const uint8_t *pkt, size_t len)
 {
-	uint8_t	buf[MEDIA_PACKET + SRTPCTX_TRAILER_MAX];
+	/* libsrtp wants the packet 32-bit aligned (srtpctx.h). */
+	uint8_t	buf[MEDIA_PACKET + SRTPCTX_TRAILER_MAX]
+	    __attribute__((aligned(8)));
 	int	r;
 
 	/* SRTP with node's key for this stream (nodesrtp.c): a copy each. */

@@ -77,7 +77,9 @@ __thread struct udp_sock *udp_node;	/* a worker's on the node's port */
 static __thread int	 udp_holding;	/* inside a batch: sends are held */
 static __thread struct udp_sock *udp_held; /* sockets with held runs */
 static int		 udp_gso = 1;	/* 0 once the kernel refused it */
-static __thread uint8_t	 udp_bufs[UDP_BATCH][UDP_MAX_DGRAM];
+/* Aligned: SRTP opens datagrams in place and wants them so (srtpctx.h). */
+static __thread uint8_t	 udp_bufs[UDP_BATCH][UDP_MAX_DGRAM]
+    __attribute__((aligned(8)));
 static __thread union {
 	struct cmsghdr	hdr;
 	char		buf[CMSG_SPACE(sizeof(struct timespec))];
