@@ -606,6 +606,9 @@ media_member_free(struct media_member *m)
 			media_track_close(t);
 	}
 	rtp_peer_free(m->rtp);
+	/* Its mix's SRTP contexts (the mix, and RTCP under it) go too. */
+	if (m->remote != NULL && m->mix_ssrc != 0)
+		nodesrtp_forget(m->remote->id, m->mix_ssrc);
 	if (m->remote != NULL && --m->remote->refs == 0) {
 		media_outs_forget(m->remote->id);
 		TAILQ_REMOVE(&mw->remotes, m->remote, entry);

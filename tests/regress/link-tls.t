@@ -7,7 +7,7 @@
 # keys; --fingerprint with a wrong key is refused before the hub hears of
 # any session, and with the right one pins a new node.
 . "$(dirname "$0")/lib.sh"
-plan 22
+plan 24
 
 start_node A -v
 start_node B
@@ -79,6 +79,12 @@ expect_code 1 ctl C join "standup@$addr_A" --as dave \
 check "a wrong --fingerprint is refused, naming both keys" \
     sh -c "grep -qF '$fp_A' '$T/err' && grep -qF '$fp_A2' '$T/err'"
 check "the hub got no join from C" sh -c "! grep -q 'dave' '$T/A.log'"
+check "create ROOM@HUB with a wrong --fingerprint is refused too" \
+    expect_code 1 ctl C create "other@$addr_A" --as erin \
+    --fingerprint "$fp_A"
+ctl A -j rooms >"$T/rooms" 2>&1
+check "and the hub has no room other" \
+    sh -c "grep -q '\"standup\"' '$T/rooms' && ! grep -q '\"other\"' '$T/rooms'"
 check "the right --fingerprint joins" quiet ctl C join "standup@$addr_A" \
     --as dave --fingerprint "$fp_A2"
 check "and C remembers the key" \
